@@ -1,0 +1,89 @@
+using Microsoft.Extensions.DependencyInjection;
+using PolyglotAspire.AppHost.Infrastructure.Containers;
+using static PolyglotAspire.AppHost.Infrastructure.EnginesExtensions;
+
+namespace PolyglotAspire.AppHost.Infrastructure;
+
+/// <summary>
+/// Containers mode (a machine with Docker/Podman, and every publish): Aspire's PostgreSQL container with logical
+/// WAL, a KRaft Kafka broker and the ClickHouse server, all with pinned tags, data volumes and health checks.
+/// </summary>
+internal static class ContainerEngines
+{
+    public static Engines Add(IDistributedApplicationBuilder builder)
+    {
+        var postgres = builder.AddPostgres(PostgresName)
+            .WithArgs("-c", "wal_level=logical", "-c", "max_wal_senders=10", "-c", "max_replication_slots=10",
+                "-c", "track_commit_timestamp=on")
+            .WithDataVolume();
+
+        return new Engines(
+            postgres.AddDatabase(OrdersDbName),
+            AddKafka(builder, KafkaTopology.From(builder.Configuration)),
+            AddClickHouse(builder));
+    }
+
+    private static IResourceBuilder<IResourceWithConnectionString> AddKafka(IDistributedApplicationBuilder builder, KafkaTopology topology)
+    {
+        var kafka = new KafkaContainerResource(KafkaName);
+        IReadOnlyDictionary<string, string> noSettings = new Dictionary<string, string>();
+
+        string? bootstrap = null;
+        builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(kafka, async (_, ct) =>
+            bootstrap = await kafka.ConnectionStringExpression.GetValueAsync(ct));
+        builder.Eventing.Subscribe<ResourceReadyEvent>(kafka, (_, ct) =>
+            KafkaBroker.EnsureTopicsAsync(bootstrap!, noSettings, topology.Topics, topology.Partitions, create: true, ct));
+        builder.Services.AddHealthChecks().Add(KafkaBroker.HealthCheck($"{KafkaName}_check", () => bootstrap, noSettings));
+
+        return builder.AddResource(kafka)
+            .WithImage(KafkaContainerResource.Image, KafkaContainerResource.Tag)
+            .WithImageRegistry("docker.io")
+            .WithEndpoint(targetPort: KafkaContainerResource.BrokerPort, name: KafkaContainerResource.PrimaryEndpointName)
+            .WithEndpoint(targetPort: KafkaContainerResource.InternalPort, name: KafkaContainerResource.InternalEndpointName)
+            .WithEnvironment(context =>
+            {
+                var primary = kafka.PrimaryEndpoint;
+                var internalPort = KafkaContainerResource.InternalPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var vars = context.EnvironmentVariables;
+                vars["KAFKA_NODE_ID"] = "1";
+                vars["KAFKA_PROCESS_ROLES"] = "broker,controller";
+                vars["KAFKA_CONTROLLER_QUORUM_VOTERS"] = $"1@localhost:{KafkaContainerResource.ControllerPort}";
+                vars["KAFKA_CONTROLLER_LISTENER_NAMES"] = "CONTROLLER";
+                vars["KAFKA_INTER_BROKER_LISTENER_NAME"] = "INTERNAL";
+                vars["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"] = "CONTROLLER:PLAINTEXT,HOST:PLAINTEXT,INTERNAL:PLAINTEXT";
+                vars["KAFKA_LISTENERS"] =
+                    $"HOST://0.0.0.0:{KafkaContainerResource.BrokerPort},INTERNAL://0.0.0.0:{KafkaContainerResource.InternalPort},CONTROLLER://localhost:{KafkaContainerResource.ControllerPort}";
+                // Clients on the host reach the published port; containers reach the broker by resource name.
+                vars["KAFKA_ADVERTISED_LISTENERS"] = context.ExecutionContext.IsRunMode
+                    ? ReferenceExpression.Create(
+                        $"HOST://localhost:{primary.Property(EndpointProperty.Port)},INTERNAL://{kafka.Name}:{internalPort}")
+                    : ReferenceExpression.Create(
+                        $"HOST://{primary.Property(EndpointProperty.HostAndPort)},INTERNAL://{kafka.InternalEndpoint.Property(EndpointProperty.HostAndPort)}");
+                vars["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"] = "1";
+                vars["KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR"] = "1";
+                vars["KAFKA_TRANSACTION_STATE_LOG_MIN_ISR"] = "1";
+                vars["KAFKA_NUM_PARTITIONS"] = topology.Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                vars["KAFKA_LOG_DIRS"] = "/var/lib/kafka/data";
+            })
+            .WithVolume(VolumeNameGenerator.Generate(builder.CreateResourceBuilder(kafka), "data"), "/var/lib/kafka/data")
+            .WithIconName("MailMultiple")
+            .WithHealthCheck($"{KafkaName}_check");
+    }
+
+    private static IResourceBuilder<IResourceWithConnectionString> AddClickHouse(IDistributedApplicationBuilder builder)
+    {
+        var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{ClickHouseName}-password", special: false);
+        var clickhouse = new ClickHouseServerResource(ClickHouseName, password);
+
+        return builder.AddResource(clickhouse)
+            .WithImage(ClickHouseServerResource.Image, ClickHouseServerResource.Tag)
+            .WithImageRegistry("docker.io")
+            .WithHttpEndpoint(targetPort: ClickHouseServerResource.HttpPort, name: ClickHouseServerResource.HttpEndpointName)
+            .WithEnvironment("CLICKHOUSE_USER", ClickHouseServerResource.UserName)
+            .WithEnvironment("CLICKHOUSE_PASSWORD", password)
+            .WithEnvironment("CLICKHOUSE_DEFAULT_ACCESS_MANAGEMENT", "1")
+            .WithVolume(VolumeNameGenerator.Generate(builder.CreateResourceBuilder(clickhouse), "data"), "/var/lib/clickhouse")
+            .WithIconName("DatabaseLightning")
+            .WithHttpHealthCheck("/ping");
+    }
+}

@@ -1,0 +1,60 @@
+namespace PolyglotAspire.AppHost.Infrastructure;
+
+/// <summary>
+/// The three engines, whatever the <see cref="InfrastructureMode"/>: each is something services reference by
+/// connection string (<c>ordersdb</c>, <c>kafka</c>, <c>clickhouse</c>) and wait for.
+/// </summary>
+public sealed record Engines(
+    IResourceBuilder<IResourceWithConnectionString> OrdersDb,
+    IResourceBuilder<IResourceWithConnectionString> Kafka,
+    IResourceBuilder<IResourceWithConnectionString> ClickHouse);
+
+public static class EnginesExtensions
+{
+    public const string PostgresName = "postgres";
+    public const string OrdersDbName = "ordersdb";
+    public const string KafkaName = "kafka";
+    public const string ClickHouseName = "clickhouse";
+
+    /// <summary>Adds PostgreSQL (database <c>ordersdb</c>), Kafka and ClickHouse in the configured mode.</summary>
+    public static Engines AddEngines(this IDistributedApplicationBuilder builder)
+    {
+        var mode = InfrastructureModeResolver.Resolve(builder.Configuration, builder.ExecutionContext);
+        return mode switch
+        {
+            InfrastructureMode.Containers => ContainerEngines.Add(builder),
+            InfrastructureMode.Local => LocalEngines.Add(builder),
+            InfrastructureMode.External => ExternalEngines.Add(builder),
+            _ => throw new InvalidOperationException($"Unresolved infrastructure mode {mode}."),
+        };
+    }
+
+    /// <summary>
+    /// References Kafka and waits for it, and passes the broker's client settings (e.g. the 0.9 compatibility
+    /// options) as configuration of the service's producers and consumers, in the Aspire.Confluent.Kafka shape.
+    /// </summary>
+    public static IResourceBuilder<T> WithKafka<T>(this IResourceBuilder<T> builder, IResourceBuilder<IResourceWithConnectionString> kafka)
+        where T : IResourceWithEnvironment, IResourceWithWaitSupport
+    {
+        builder.WithReference(kafka).WaitFor(kafka);
+        foreach (var annotation in kafka.Resource.Annotations.OfType<KafkaClientConfigAnnotation>())
+        {
+            foreach (var (name, value) in annotation.Settings)
+            {
+                builder.WithEnvironment($"Aspire__Confluent__Kafka__Producer__Config__{name}", value);
+                builder.WithEnvironment($"Aspire__Confluent__Kafka__Consumer__Config__{name}", value);
+            }
+        }
+
+        return builder;
+    }
+}
+
+/// <summary>
+/// Client settings every Kafka client of this broker needs, by <c>Confluent.Kafka.ClientConfig</c> property name
+/// (e.g. <c>ApiVersionRequest=false</c>). Tests read it to build their own clients.
+/// </summary>
+public sealed class KafkaClientConfigAnnotation(IReadOnlyDictionary<string, string> settings) : IResourceAnnotation
+{
+    public IReadOnlyDictionary<string, string> Settings { get; } = settings;
+}
