@@ -28,6 +28,14 @@ public sealed class ChDbOptions
     [Range(4096, 64 * 1024 * 1024)]
     public int InsertChunkBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// Output of a streamed SELECT held back before the status line is sent (the default for
+    /// ClickHouse's <c>http_response_buffer_size</c>): a query that fails or ends within it is answered
+    /// with a real HTTP status instead of an in-band error.
+    /// </summary>
+    [Range(0, 1024L * 1024 * 1024)]
+    public long ResponseBufferBytes { get; set; } = 1024 * 1024;
+
     /// <summary>How long shutdown waits for running statements before it closes the engine.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using ClickHouse.Emulator.ChDb;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Options;
 
 namespace ClickHouse.Emulator.Http;
@@ -100,6 +101,12 @@ internal sealed partial class ClickHouseHttpHandler
             var read = await ReadFullyAsync(body, head.AsMemory(prefix, head.Length - prefix), cancellationToken);
             var length = prefix + read;
             var complete = length < head.Length;
+            if (complete && !request.BodyConsumed)
+            {
+                // A decoder stops at the end of its compressed stream, which can leave the end of the
+                // HTTP body (the last chunk) unread; read it, so the connection is left in a clean state.
+                await context.Request.Body.CopyToAsync(Stream.Null, cancellationToken);
+            }
             var scan = QueryScanner.Scan(head.AsSpan(0, length), complete);
             if (scan.Incomplete || (!complete && scan.Kind != StatementKind.InsertWithData))
             {
@@ -115,8 +122,8 @@ internal sealed partial class ClickHouseHttpHandler
                 case StatementKind.InsertWithData:
                     await InsertAsync(context, request, lease.Connection, head, length, scan, body, complete, cancellationToken);
                     break;
-                case StatementKind.Select when !request.WaitEndOfQuery:
-                    await StreamSelectAsync(context, request, lease.Connection, head.AsMemory(0, length), scan.Format, cancellationToken);
+                case StatementKind.Select when !request.WaitEndOfQuery && StreamingFormats.CanStream(scan.Format ?? request.DefaultFormat, request.BinaryEncodedTypes):
+                    await StreamSelectAsync(context, request, lease.Connection, head.AsMemory(0, length), scan.Format ?? request.DefaultFormat, cancellationToken);
                     break;
                 default:
                     await RunBufferedAsync(context, request, lease.Connection, head.AsMemory(0, length), scan.Format, cancellationToken);
@@ -183,17 +190,18 @@ internal sealed partial class ClickHouseHttpHandler
 
     /// <summary>
     /// Streams a SELECT's output chunk by chunk straight from the engine's buffers to the socket.
-    /// The first chunk is fetched before the status is sent, so errors found while planning or
-    /// reading the first block still get a proper error status; a later error is reported in-band
-    /// with ClickHouse's <c>X-ClickHouse-Exception-Tag</c> protocol and the connection is aborted,
-    /// which the driver surfaces as a <c>ClickHouseServerException</c>.
+    /// The first chunks (up to <see cref="ChDbOptions.ResponseBufferBytes"/>, like ClickHouse's
+    /// <c>http_response_buffer_size</c>) are held back before the status is sent, so a query that fails
+    /// within them still gets a proper error status. A failure after that is reported in-band with
+    /// ClickHouse's <c>X-ClickHouse-Exception-Tag</c> block and a body that ends prematurely, which
+    /// the driver turns into a <c>ClickHouseServerException</c>.
     /// </summary>
     private async Task StreamSelectAsync(
         HttpContext context,
         ClickHouseRequest request,
         ChDbConnection connection,
         ReadOnlyMemory<byte> sql,
-        string? format,
+        string format,
         CancellationToken cancellationToken)
     {
         ChDbStreamingQuery query;
@@ -208,48 +216,154 @@ internal sealed partial class ClickHouseHttpHandler
             return;
         }
 
-        using (query)
+        var held = new Queue<ChDbResult>();
+        try
         {
-            var chunk = query.Fetch();
-            var response = context.Response;
-            var tag = RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 16);
-            response.Headers["X-ClickHouse-Exception-Tag"] = tag;
-            WriteSuccessHeaders(response, format ?? request.DefaultFormat, chunk?.Stats ?? default);
-
-            var coding = HttpCompression.ChooseResponseCoding(request.EnableHttpCompression, context.Request.Headers.AcceptEncoding);
-            if (coding is not null)
+            using (query)
             {
-                response.Headers.ContentEncoding = coding;
-            }
-
-            var output = coding is null ? response.Body : HttpCompression.EncodeResponse(response.Body, coding);
-            try
-            {
-                while (chunk is not null)
+                var limit = request.ResponseBufferSize ?? options.ResponseBufferBytes;
+                long heldBytes = 0;
+                var stats = default(ChDbStats);
+                var ended = false;
+                while (held.Count == 0 || heldBytes < limit)
                 {
-                    using (chunk)
+                    var next = query.Fetch();
+                    if (next is null)
                     {
-                        await output.WriteAsync(chunk.Memory, cancellationToken);
+                        ended = true;
+                        break;
                     }
 
-                    chunk = query.Fetch();
+                    held.Enqueue(next);
+                    heldBytes += next.Length;
+                    stats += next.Stats;
                 }
+
+                await SendStreamAsync(context, request, query, held, ended, format, stats, cancellationToken);
             }
-            catch (ChDbException ex)
+        }
+        finally
+        {
+            while (held.TryDequeue(out var chunk))
             {
-                Log.QueryFailedMidStream(logger, request.QueryId, ex.Code, ex.Message);
-                await WriteInBandExceptionAsync(output, tag, ex.Message, cancellationToken);
-                context.Abort();
-                return;
+                chunk.Dispose();
             }
-            finally
+        }
+    }
+
+    private async Task SendStreamAsync(
+        HttpContext context,
+        ClickHouseRequest request,
+        ChDbStreamingQuery query,
+        Queue<ChDbResult> held,
+        bool ended,
+        string format,
+        ChDbStats stats,
+        CancellationToken cancellationToken)
+    {
+        // chDB repeats the format's header in every chunk: keep the first, drop the copies.
+        var header = ReadOnlyMemory<byte>.Empty;
+        if (held.TryPeek(out var firstChunk))
+        {
+            var headerLength = StreamingFormats.HeaderLength(format, firstChunk.GetSpan());
+            if (headerLength > 0)
             {
-                chunk?.Dispose();
-                if (!ReferenceEquals(output, response.Body))
+                header = firstChunk.GetSpan()[..headerLength].ToArray();
+            }
+            else if (headerLength < 0)
+            {
+                Log.HeaderNotFound(logger, request.QueryId, format);
+            }
+        }
+
+        var response = context.Response;
+        var tag = RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 16);
+        if (!ended)
+        {
+            response.Headers["X-ClickHouse-Exception-Tag"] = tag;
+        }
+
+        WriteSuccessHeaders(response, format, stats);
+        var coding = HttpCompression.ChooseResponseCoding(request.EnableHttpCompression, context.Request.Headers.AcceptEncoding);
+        if (coding is not null)
+        {
+            response.Headers.ContentEncoding = coding;
+        }
+
+        // HTTP/1.1 (what ClickHouse clients speak): frame the chunks here, see ChunkedResponseStream.
+        ChunkedResponseStream? chunked = null;
+        if (!ended && HttpProtocol.IsHttp11(context.Request.Protocol))
+        {
+            response.Headers.TransferEncoding = "chunked";
+            chunked = new ChunkedResponseStream(response.Body);
+        }
+
+        Stream framed = chunked ?? response.Body;
+        var output = coding is null ? framed : HttpCompression.EncodeResponse(framed, coding);
+        var failed = false;
+        try
+        {
+            var first = true;
+            while (true)
+            {
+                if (!held.TryDequeue(out var chunk))
                 {
-                    await DisposeQuietlyAsync(output);
+                    chunk = ended ? null : query.Fetch();
+                    if (chunk is null)
+                    {
+                        break;
+                    }
                 }
+
+                using (chunk)
+                {
+                    var data = chunk.Memory;
+                    if (!first && !header.IsEmpty && data.Span.StartsWith(header.Span))
+                    {
+                        data = data[header.Length..];
+                    }
+
+                    await output.WriteAsync(data, cancellationToken);
+                }
+
+                first = false;
             }
+        }
+        catch (ChDbException ex)
+        {
+            // ClickHouse's in-band error block, which the driver finds by the response's tag.
+            failed = true;
+            Log.QueryFailedMidStream(logger, request.QueryId, ex.Code, ex.Message);
+            await output.WriteAsync(InBandException(tag, ex.Message), cancellationToken);
+        }
+
+        if (!ReferenceEquals(output, framed))
+        {
+            await output.DisposeAsync(); // completes the compressed frame
+        }
+
+        if (!failed)
+        {
+            if (chunked is not null)
+            {
+                await chunked.CompleteAsync(cancellationToken);
+            }
+
+            return;
+        }
+
+        // Leave the body without its last chunk and have Kestrel close the connection (FIN, after
+        // everything is sent) once this response is done: the client reads the error block, then
+        // the premature end. Without our own framing, only a reset can signal it.
+        await framed.FlushAsync(cancellationToken);
+        var lifetime = context.Features.Get<IConnectionLifetimeNotificationFeature>();
+        if (chunked is not null && lifetime is not null)
+        {
+            lifetime.RequestClose();
+        }
+        else
+        {
+            context.Abort();
         }
     }
 
@@ -305,31 +419,10 @@ internal sealed partial class ClickHouseHttpHandler
     /// ClickHouse's in-band error block for a response already under way:
     /// <c>__exception__\r\n{tag}\r\n{message}\n{size} {tag}\r\n__exception__\r\n</c>.
     /// </summary>
-    private static async Task WriteInBandExceptionAsync(Stream output, string tag, string message, CancellationToken cancellationToken)
+    private static byte[] InBandException(string tag, string message)
     {
         var text = message.EndsWith('\n') ? message : message + "\n";
-        var block = $"__exception__\r\n{tag}\r\n{text}{Encoding.UTF8.GetByteCount(text)} {tag}\r\n__exception__\r\n";
-        try
-        {
-            await output.WriteAsync(Encoding.UTF8.GetBytes(block), cancellationToken);
-            await output.FlushAsync(cancellationToken);
-        }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException)
-        {
-            // The client is gone; nobody is left to tell.
-        }
-    }
-
-    private static async ValueTask DisposeQuietlyAsync(Stream stream)
-    {
-        try
-        {
-            await stream.DisposeAsync();
-        }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
-        {
-            // Finishing the compressed frame after an abort can fail; the response is lost anyway.
-        }
+        return Encoding.UTF8.GetBytes($"__exception__\r\n{tag}\r\n{text}{Encoding.UTF8.GetByteCount(text)} {tag}\r\n__exception__\r\n");
     }
 
     /// <summary>Fills <paramref name="buffer"/> unless the stream ends first; returns the bytes read.</summary>
@@ -366,6 +459,9 @@ internal sealed partial class ClickHouseHttpHandler
 
         [LoggerMessage(12, LogLevel.Debug, "Insert {QueryId}: {Rows} rows from {Bytes} bytes")]
         public static partial void InsertCompleted(ILogger logger, string queryId, ulong rows, long bytes);
+
+        [LoggerMessage(14, LogLevel.Warning, "Query {QueryId}: could not find the {Format} header in the first chunk; later chunks are sent as they are")]
+        public static partial void HeaderNotFound(ILogger logger, string queryId, string format);
 
         [LoggerMessage(13, LogLevel.Debug, "Query {QueryId}: the client went away")]
         public static partial void ClientAborted(ILogger logger, string queryId);

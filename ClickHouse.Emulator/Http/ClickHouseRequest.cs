@@ -60,6 +60,12 @@ internal sealed class ClickHouseRequest
 
     public int MaxQuerySize { get; private set; } = DefaultMaxQuerySize;
 
+    /// <summary><c>http_response_buffer_size</c>: output held back before the status is sent.</summary>
+    public long? ResponseBufferSize { get; private set; }
+
+    /// <summary>RowBinaryWithNamesAndTypes with binary-encoded types instead of type names.</summary>
+    public bool BinaryEncodedTypes => settings.Exists(s => s.Key == "output_format_binary_encode_types_in_binary_format" && IsTrue(s.Value));
+
     /// <summary>True when the body was a form and has been consumed as parameters.</summary>
     public bool BodyConsumed { get; private set; }
 
@@ -134,6 +140,9 @@ internal sealed class ClickHouseRequest
                 return;
             case "wait_end_of_query":
                 WaitEndOfQuery = IsTrue(value);
+                return;
+            case "http_response_buffer_size" when long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var buffer):
+                ResponseBufferSize = buffer;
                 return;
             case "max_query_size" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var size) && size > 0:
                 MaxQuerySize = size;
