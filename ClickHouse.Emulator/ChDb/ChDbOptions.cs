@@ -8,12 +8,10 @@ public sealed class ChDbOptions
 {
     public const string SectionName = "ChDb";
 
-    /// <summary>Full path of <c>libchdb.so</c> (installed by <c>eng/install-engines.sh</c>).</summary>
-    [Required]
+    /// <summary>Full path of <c>libchdb.so</c> (installed by <c>eng/install-engines.sh</c>); required.</summary>
     public string LibraryPath { get; set; } = string.Empty;
 
-    /// <summary>The engine's data directory; created if missing. One process owns it.</summary>
-    [Required]
+    /// <summary>The engine's data directory (required); created if missing. One process owns it.</summary>
     public string DataPath { get; set; } = string.Empty;
 
     /// <summary>Statements executing at once (one engine session each); further requests queue.</summary>

@@ -63,8 +63,9 @@ internal sealed partial class ClickHouseHttpHandler
 
             await ExecuteAsync(context, request, cancellationToken);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is OperationCanceledException or IOException && (cancellationToken.IsCancellationRequested || response.HasStarted))
         {
+            // The client went away; the statement was cancelled with it.
             Log.ClientAborted(logger, queryId);
         }
         catch (ChDbException ex) when (!response.HasStarted)
@@ -72,7 +73,7 @@ internal sealed partial class ClickHouseHttpHandler
             Log.QueryFailed(logger, queryId, ex.Code, ex.Message);
             await WriteErrorAsync(response, ex.Code, ex.Message, cancellationToken);
         }
-        catch (Exception ex) when (!response.HasStarted && ex is InvalidDataException or IOException or ZstdSharp.ZstdException or BadHttpRequestException)
+        catch (Exception ex) when (!response.HasStarted && !cancellationToken.IsCancellationRequested && ex is InvalidDataException or IOException or ZstdSharp.ZstdException or BadHttpRequestException)
         {
             // A corrupt compressed body or a broken upload: ClickHouse reports those as its own errors.
             Log.QueryFailed(logger, queryId, ChDbException.UnknownException, ex.Message);
@@ -103,10 +104,9 @@ internal sealed partial class ClickHouseHttpHandler
             var complete = length < head.Length;
             if (complete && !request.BodyConsumed)
             {
-                // A decoder stops at the end of its compressed stream, which can leave the end of the
-                // HTTP body (the last chunk) unread; read it, so the connection is left in a clean state.
-                await context.Request.Body.CopyToAsync(Stream.Null, cancellationToken);
+                await DrainAsync(context.Request, cancellationToken);
             }
+
             var scan = QueryScanner.Scan(head.AsSpan(0, length), complete);
             if (scan.Incomplete || (!complete && scan.Kind != StatementKind.InsertWithData))
             {
@@ -181,6 +181,8 @@ internal sealed partial class ClickHouseHttpHandler
             {
                 ArrayPool<byte>.Shared.Return(chunk);
             }
+
+            await DrainAsync(context.Request, cancellationToken);
         }
 
         var stats = insert.Complete();
@@ -424,6 +426,13 @@ internal sealed partial class ClickHouseHttpHandler
         var text = message.EndsWith('\n') ? message : message + "\n";
         return Encoding.UTF8.GetBytes($"__exception__\r\n{tag}\r\n{text}{Encoding.UTF8.GetByteCount(text)} {tag}\r\n__exception__\r\n");
     }
+
+    /// <summary>
+    /// A decoder stops at the end of its compressed stream, which can leave the end of the HTTP body
+    /// (the last chunk) unread; reading it leaves the connection clean for the next request.
+    /// </summary>
+    private static Task DrainAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        request.Body.CopyToAsync(Stream.Null, cancellationToken);
 
     /// <summary>Fills <paramref name="buffer"/> unless the stream ends first; returns the bytes read.</summary>
     private static async ValueTask<int> ReadFullyAsync(Stream stream, Memory<byte> buffer, CancellationToken cancellationToken)
