@@ -144,6 +144,10 @@ internal sealed class ClickHouseRequest
             case "http_response_buffer_size" when long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var buffer):
                 ResponseBufferSize = buffer;
                 return;
+            case "compress" or "decompress" when IsTrue(value):
+                // ClickHouse's own block compression (with checksums) is not implemented; HTTP
+                // Content-Encoding / enable_http_compression cover the same need.
+                throw ChDbException.Create(48, "NOT_IMPLEMENTED", $"{name}=1 (ClickHouse native compression) is not supported by ClickHouse.Emulator; use Content-Encoding / enable_http_compression");
             case "max_query_size" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var size) && size > 0:
                 MaxQuerySize = size;
                 break; // also a real setting: forwarded below
