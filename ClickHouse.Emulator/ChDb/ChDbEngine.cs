@@ -22,6 +22,7 @@ namespace ClickHouse.Emulator.ChDb;
 internal sealed partial class ChDbEngine : IHostedService, IAsyncDisposable
 {
     private readonly ChDbOptions options;
+    private readonly string dataPath;
     private readonly ILogger<ChDbEngine> logger;
     private readonly SemaphoreSlim gate;
     private readonly LinkedList<ChDbConnection> idle = new(); // most recently used first
@@ -32,6 +33,7 @@ internal sealed partial class ChDbEngine : IHostedService, IAsyncDisposable
     public ChDbEngine(IOptions<ChDbOptions> options, ILogger<ChDbEngine> logger)
     {
         this.options = options.Value;
+        dataPath = Path.GetFullPath(this.options.DataPath);
         this.logger = logger;
         gate = new SemaphoreSlim(this.options.MaxConcurrentQueries, this.options.MaxConcurrentQueries);
     }
@@ -42,12 +44,10 @@ internal sealed partial class ChDbEngine : IHostedService, IAsyncDisposable
     /// <summary>The engine's default time zone (<c>timezone()</c>), sent as <c>X-ClickHouse-Timezone</c>.</summary>
     public string Timezone { get; private set; } = "UTC";
 
-    public string DataPath => options.DataPath;
-
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.StartNew();
-        Directory.CreateDirectory(options.DataPath);
+        Directory.CreateDirectory(dataPath);
         ChDbNative.UseLibrary(options.LibraryPath);
 
         // Must precede chdb_connect: otherwise ClickHouse installs its crash handlers over the
@@ -55,7 +55,7 @@ internal sealed partial class ChDbEngine : IHostedService, IAsyncDisposable
         // process hangs.
         ChDbNative.SetSignalHandlersEnabled(0);
 
-        anchor = ChDbConnection.Open(options.DataPath);
+        anchor = ChDbConnection.Open(dataPath);
         using (var info = anchor.Query("SELECT version(), timezone()"u8, "TabSeparated").ThrowIfError())
         {
             var fields = Encoding.UTF8.GetString(info.GetSpan()).TrimEnd('\n').Split('\t');
@@ -63,7 +63,7 @@ internal sealed partial class ChDbEngine : IHostedService, IAsyncDisposable
             Timezone = fields.Length > 1 ? fields[1] : "UTC";
         }
 
-        Log.EngineStarted(logger, Version, options.DataPath, started.ElapsedMilliseconds);
+        Log.EngineStarted(logger, Version, dataPath, started.ElapsedMilliseconds);
         return Task.CompletedTask;
     }
 
@@ -181,7 +181,7 @@ internal sealed partial class ChDbEngine : IHostedService, IAsyncDisposable
 
     private ChDbConnection OpenSession(SessionProfile profile)
     {
-        var connection = ChDbConnection.Open(options.DataPath, profile.Key);
+        var connection = ChDbConnection.Open(dataPath, profile.Key);
         try
         {
             foreach (var statement in profile.SetupStatements())

@@ -42,6 +42,13 @@ internal sealed class SessionProfile
 
     public string? Database { get; }
 
+    /// <summary>
+    /// Profiles that are unique per request by nature (an insert's deduplication token): a session
+    /// prepared for one would never be reused, so it is closed rather than pooled, where it would
+    /// only push out sessions that will be.
+    /// </summary>
+    public bool IsSingleUse => Settings.Any(s => s.Key == "insert_deduplication_token");
+
     public IReadOnlyList<KeyValuePair<string, string>> Settings { get; }
 
     /// <summary>Equal keys mean interchangeable sessions.</summary>

@@ -116,7 +116,7 @@ internal sealed partial class ClickHouseHttpHandler
             using var lease = await engine.LeaseAsync(request.Profile, cancellationToken);
 
             // SET/USE/temporary tables last for the request only, as in ClickHouse without session_id.
-            lease.Discard = scan.Kind == StatementKind.SessionChange;
+            lease.Discard = scan.Kind == StatementKind.SessionChange || request.Profile.IsSingleUse;
             switch (scan.Kind)
             {
                 case StatementKind.InsertWithData:

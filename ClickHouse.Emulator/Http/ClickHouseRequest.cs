@@ -31,6 +31,7 @@ internal sealed class ClickHouseRequest
 
     private readonly List<KeyValuePair<string, string>> parameters = [];
     private readonly List<KeyValuePair<string, string>> settings = [];
+    private SessionProfile? profile;
 
     private ClickHouseRequest()
     {
@@ -69,7 +70,7 @@ internal sealed class ClickHouseRequest
     /// <summary>True when the body was a form and has been consumed as parameters.</summary>
     public bool BodyConsumed { get; private set; }
 
-    public SessionProfile Profile => new(Database, settings);
+    public SessionProfile Profile => profile ??= new(Database, settings);
 
     public static async Task<ClickHouseRequest> ParseAsync(HttpRequest http, CancellationToken cancellationToken)
     {
