@@ -21,4 +21,5 @@ builder.AddProject<Projects.Analytics_Api>("analytics-api")
     .WithReference(engines.OrdersDb).WaitFor(engines.OrdersDb)
     .WithHttpHealthCheck("/health");
 
+builder.BoundTelemetryExportForRunMode();
 builder.Build().Run();

@@ -27,7 +27,10 @@ public sealed class EmulatorFixture : IAsyncLifetime
 
     public static string LibraryPath =>
         Environment.GetEnvironmentVariable("ChDb__LibraryPath")
-        ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache/polyglot-aspire/engines/chdb/package/libchdb.so");
+        ?? Path.Combine(
+            Environment.GetEnvironmentVariable("POLYGLOT_ENGINES")
+                ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache/polyglot-aspire/engines"),
+            "chdb-26.7.3/libchdb.so"); // where eng/install-engines.sh puts it
 
     public ClickHouseClient CreateClient() => new(ConnectionString);
 

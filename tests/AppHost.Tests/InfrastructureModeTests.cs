@@ -1,0 +1,32 @@
+using Aspire.Hosting;
+using Microsoft.Extensions.Configuration;
+using PolyglotAspire.AppHost.Infrastructure;
+
+namespace PolyglotAspire.AppHost.Tests;
+
+public sealed class InfrastructureModeTests
+{
+    private static readonly DistributedApplicationExecutionContext Run = new(DistributedApplicationOperation.Run);
+    private static readonly DistributedApplicationExecutionContext Publish = new(DistributedApplicationOperation.Publish);
+
+    [Theory]
+    [InlineData("containers", InfrastructureMode.Containers)]
+    [InlineData("Local", InfrastructureMode.Local)]
+    [InlineData("EXTERNAL", InfrastructureMode.External)]
+    public void An_explicit_mode_is_used_as_configured(string configured, InfrastructureMode expected) =>
+        Assert.Equal(expected, InfrastructureModeResolver.Resolve(Configuration(configured), Run));
+
+    [Theory]
+    [InlineData("local")]
+    [InlineData("external")]
+    [InlineData("auto")]
+    public void Publishing_always_uses_containers(string configured) =>
+        Assert.Equal(InfrastructureMode.Containers, InfrastructureModeResolver.Resolve(Configuration(configured), Publish));
+
+    [Fact]
+    public void Auto_resolves_to_a_concrete_mode() =>
+        Assert.Contains(InfrastructureModeResolver.Resolve(Configuration("auto"), Run), new[] { InfrastructureMode.Containers, InfrastructureMode.Local });
+
+    private static IConfiguration Configuration(string mode) =>
+        new ConfigurationBuilder().AddInMemoryCollection([new(InfrastructureModeResolver.ConfigurationKey, mode)]).Build();
+}

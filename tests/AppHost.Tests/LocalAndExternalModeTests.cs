@@ -1,0 +1,58 @@
+using Aspire.Hosting.ApplicationModel;
+
+namespace PolyglotAspire.AppHost.Tests;
+
+public sealed class LocalAndExternalModeTests
+{
+    [Fact]
+    public async Task Local_mode_runs_engines_as_processes_and_passes_the_0_9_client_settings()
+    {
+        await using var app = await AppModel.BuildAsync("Infrastructure:Mode=local");
+
+        Assert.IsAssignableFrom<ExecutableResource>(app.Resource<IResource>("postgres"));
+        Assert.IsAssignableFrom<ExecutableResource>(app.Resource<IResource>("kafka"));
+        Assert.IsAssignableFrom<ProjectResource>(app.Resource<IResource>("clickhouse-emulator"));
+        Assert.IsAssignableFrom<IResourceWithConnectionString>(app.Resource<IResource>("clickhouse"));
+
+        var orders = await app.Resource<ProjectResource>("orders-api").PublishedEnvironmentAsync();
+        Assert.Equal("false", orders["Aspire__Confluent__Kafka__Producer__Config__ApiVersionRequest"]);
+        Assert.Equal("0.9.0", orders["Aspire__Confluent__Kafka__Consumer__Config__BrokerVersionFallback"]);
+        var analytics = await app.Resource<ProjectResource>("analytics-api").PublishedEnvironmentAsync();
+        Assert.DoesNotContain(analytics.Keys, k => k.StartsWith("Aspire__Confluent__Kafka", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Local_mode_without_installed_engines_fails_with_how_to_install_them()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => AppModel.BuildAsync(
+            "Infrastructure:Mode=local", $"Infrastructure:EnginesPath={Path.Combine(Path.GetTempPath(), "no-engines-here")}"));
+
+        var message = error.GetBaseException().Message;
+        Assert.Contains("Kafka 0.9.0.1", message, StringComparison.Ordinal);
+        Assert.Contains("./run.sh", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task External_mode_takes_connection_strings_and_kafka_client_settings_from_configuration()
+    {
+        await using var app = await AppModel.BuildAsync(
+            "Infrastructure:Mode=external",
+            "ConnectionStrings:ordersdb=Host=pg.example;Database=ordersdb",
+            "ConnectionStrings:kafka=broker.example:9093",
+            "ConnectionStrings:clickhouse=Host=ch.example;Port=8443;Protocol=https",
+            "Infrastructure:External:KafkaClientConfig:SecurityProtocol=SaslSsl");
+
+        Assert.All(["ordersdb", "kafka", "clickhouse"], name => Assert.IsAssignableFrom<ParameterResource>(app.Resource<IResourceWithConnectionString>(name)));
+        Assert.DoesNotContain(app.App.Services.GetRequiredService<DistributedApplicationModel>().Resources, r => r.Name == "postgres");
+        var orders = await app.Resource<ProjectResource>("orders-api").PublishedEnvironmentAsync();
+        Assert.Equal("SaslSsl", orders["Aspire__Confluent__Kafka__Producer__Config__SecurityProtocol"]);
+        Assert.Equal("{ordersdb.connectionString}", orders["ConnectionStrings__ordersdb"]);
+    }
+
+    [Fact]
+    public async Task An_unknown_mode_is_a_clear_error()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => AppModel.BuildAsync( "Infrastructure:Mode=kubernetes"));
+        Assert.Contains("auto, containers, local, external", error.GetBaseException().Message, StringComparison.Ordinal);
+    }
+}
