@@ -2,8 +2,9 @@ namespace PolyglotAspire.AppHost.Infrastructure;
 
 /// <summary>
 /// Aspire passes a parent's state on to its children only for containers. Our children of executables and
-/// projects (<c>ordersdb</c>, <c>clickhouse</c>) follow their parent here: running once the parent runs (which
-/// starts their health checks and raises their connection-string event), exited once it stops.
+/// projects (<c>ordersdb</c>, <c>clickhouse</c>) follow their parent here, for the life of the app: running
+/// whenever the parent runs (which starts their health checks; the first time it also raises their
+/// connection-string event), stopped whenever it stops, running again after a restart.
 /// </summary>
 internal static class ChildResourceLifecycle
 {
@@ -19,21 +20,40 @@ internal static class ChildResourceLifecycle
             })
             .OnInitializeResource(async (resource, e, ct) =>
             {
-                await e.Notifications.WaitForResourceAsync(parent.Name, r => r.Snapshot.State?.Text == KnownResourceStates.Running, ct);
-                await e.Notifications.PublishUpdateAsync(resource, s => s with
+                var announced = false;
+                string? mirrored = null;
+                await foreach (var update in e.Notifications.WatchAsync(ct))
                 {
-                    State = KnownResourceStates.Running,
-                    StartTimeStamp = DateTime.UtcNow,
-                });
-                await e.Eventing.PublishAsync(new ConnectionStringAvailableEvent(resource, e.Services), ct);
+                    if (update.Resource != parent || update.Snapshot.State?.Text is not { } state || state == mirrored)
+                    {
+                        continue;
+                    }
 
-                var stopped = await e.Notifications.WaitForResourceAsync(parent.Name,
-                    r => r.Snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state), ct);
-                await e.Notifications.PublishUpdateAsync(resource, s => s with
-                {
-                    State = stopped.Snapshot.State,
-                    StopTimeStamp = DateTime.UtcNow,
-                });
+                    if (state == KnownResourceStates.Running)
+                    {
+                        mirrored = state;
+                        await e.Notifications.PublishUpdateAsync(resource, s => s with
+                        {
+                            State = KnownResourceStates.Running,
+                            StartTimeStamp = DateTime.UtcNow,
+                            StopTimeStamp = null,
+                        });
+                        if (!announced)
+                        {
+                            announced = true;
+                            await e.Eventing.PublishAsync(new ConnectionStringAvailableEvent(resource, e.Services), ct);
+                        }
+                    }
+                    else if (KnownResourceStates.TerminalStates.Contains(state))
+                    {
+                        mirrored = state;
+                        await e.Notifications.PublishUpdateAsync(resource, s => s with
+                        {
+                            State = update.Snapshot.State,
+                            StopTimeStamp = DateTime.UtcNow,
+                        });
+                    }
+                }
             });
     }
 }

@@ -11,10 +11,11 @@ using PolyglotAspire.AppHost.Infrastructure;
 namespace PolyglotAspire.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// The whole app, started once for the test collection through <see cref="DistributedApplicationTestingBuilder"/>
+/// The whole app, started once per test collection through <see cref="DistributedApplicationTestingBuilder"/>
 /// in local mode on real engines, with a fresh data directory (random ports: it can run beside a dev AppHost).
+/// Tests that break things (kill a process, stop an engine) get a fixture of their own: derive from this one.
 /// </summary>
-public sealed class AppFixture : IAsyncLifetime
+public class AppFixture : IAsyncLifetime
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromMinutes(1);
@@ -35,7 +36,7 @@ public sealed class AppFixture : IAsyncLifetime
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            ["Infrastructure:Mode=local", $"Infrastructure:DataPath={_dataPath}"], timeout.Token);
+            ["Infrastructure:Mode=local", $"Infrastructure:DataPath={_dataPath}", .. Arguments], timeout.Token);
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Aspire.Hosting.Dcp", LogLevel.Error));
@@ -46,6 +47,9 @@ public sealed class AppFixture : IAsyncLifetime
 
         await Task.WhenAll(Resources.Select(r => WaitForHealthyAsync(r.Name, timeout.Token)));
     }
+
+    /// <summary>More AppHost configuration (<c>key=value</c>) for a derived fixture.</summary>
+    protected virtual IEnumerable<string> Arguments => [];
 
     public async ValueTask DisposeAsync()
     {
@@ -58,6 +62,7 @@ public sealed class AppFixture : IAsyncLifetime
         }
 
         _stopping.Dispose();
+        GC.SuppressFinalize(this);
         try
         {
             Directory.Delete(_dataPath, recursive: true);
@@ -82,11 +87,43 @@ public sealed class AppFixture : IAsyncLifetime
         return config;
     }
 
+    /// <summary>Stops a resource the way the dashboard's Stop button does, and waits until it has stopped.</summary>
+    public async Task StopAsync(string resource, CancellationToken cancellationToken)
+    {
+        var result = await App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand, cancellationToken);
+        Assert.True(result.Success, $"stopping {resource}: {result.Message}");
+        await App.ResourceNotifications.WaitForResourceAsync(resource, e => IsStopped(e.Snapshot), cancellationToken);
+    }
+
+    /// <summary>Starts a stopped resource and waits until it is healthy again.</summary>
+    public async Task StartAsync(string resource, CancellationToken cancellationToken)
+    {
+        var result = await App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, cancellationToken);
+        Assert.True(result.Success, $"starting {resource}: {result.Message}");
+        await WaitForHealthyAsync(resource, cancellationToken);
+    }
+
+    /// <summary>SIGKILLs a resource's whole process tree (no graceful shutdown) and waits until Aspire sees it gone.</summary>
+    public async Task KillAsync(string resource, CancellationToken cancellationToken)
+    {
+        Assert.True(App.ResourceNotifications.TryGetCurrentState(resource, out var current), resource);
+        var pid = current.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value;
+        using (var process = System.Diagnostics.Process.GetProcessById(Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture)))
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        await App.ResourceNotifications.WaitForResourceAsync(resource, e => IsStopped(e.Snapshot), cancellationToken);
+    }
+
+    private static bool IsStopped(CustomResourceSnapshot snapshot) =>
+        snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state);
+
     /// <summary>The last lines a resource wrote, for failure messages.</summary>
     public string RecentLogs(string resource, int lines = 40) =>
         _logs.TryGetValue(resource, out var queue) ? string.Join(Environment.NewLine, queue.TakeLast(lines)) : "(no logs)";
 
-    private async Task WaitForHealthyAsync(string name, CancellationToken cancellationToken)
+    public async Task WaitForHealthyAsync(string name, CancellationToken cancellationToken)
     {
         var outcome = await App.ResourceNotifications.WaitForResourceAsync(name, e =>
             e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy
