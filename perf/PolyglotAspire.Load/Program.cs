@@ -1,0 +1,35 @@
+using PolyglotAspire.Load;
+using Spectre.Console;
+
+// dotnet run -c Release --project perf/PolyglotAspire.Load -- <scenario> [--key value ...]
+// Starts the app in local mode through the AppHost, runs the scenario, writes perf/results/<scenario>-<time>.md/.json.
+IScenario[] scenarios = [];
+
+if (args.Length == 0 || scenarios.All(s => s.Name != args[0]))
+{
+    AnsiConsole.MarkupLine("usage: [bold]dotnet run -c Release --project perf/PolyglotAspire.Load -- <scenario> [[--key value ...]][/]");
+    foreach (var s in scenarios)
+    {
+        AnsiConsole.MarkupLineInterpolated($"  [bold]{s.Name}[/]  {s.Description}");
+    }
+
+    return args.Length == 0 ? 0 : 2;
+}
+
+var scenario = scenarios.Single(s => s.Name == args[0]);
+var options = new ScenarioOptions(args.Skip(1).Chunk(2).Where(p => p.Length == 2 && p[0].StartsWith("--", StringComparison.Ordinal))
+    .ToDictionary(p => p[0][2..], p => p[1]));
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+
+var started = DateTimeOffset.UtcNow;
+await using var app = await AnsiConsole.Status().StartAsync("starting the app (local mode)…",
+    _ => LocalApp.StartAsync(options.Get("apphost-args")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [], cancel.Token));
+var result = await scenario.RunAsync(app, options, cancel.Token);
+result.Duration = DateTimeOffset.UtcNow - started;
+
+var resultsDirectory = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../results"));
+var written = result.Write(resultsDirectory);
+AnsiConsole.WriteLine(result.ToMarkdown());
+AnsiConsole.MarkupLineInterpolated($"[green]written[/] {written}");
+return 0;
