@@ -1,6 +1,13 @@
+using PolyglotAspire.OrdersApi.Extensions;
+
 var builder = WebApplication.CreateBuilder(args);
+
 builder.AddServiceDefaults();
+builder.AddApplicationServices();
 
 var app = builder.Build();
+
 app.MapDefaultEndpoints();
+app.MapOrdersEndpoints();
+
 app.Run();

@@ -1,0 +1,328 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using PolyglotAspire.Contracts;
+using PolyglotAspire.OrdersApi.Data;
+using PolyglotAspire.OrdersApi.Domain;
+
+namespace PolyglotAspire.OrdersApi.Apis;
+
+/// <summary>
+/// The write API. Every error is an RFC 7807 problem; nothing is written on bad input; every write answers with a
+/// consistency token (body <c>consistencyToken</c> and header <see cref="ConsistencyTokenHeader"/>).
+/// </summary>
+public static class OrdersApi
+{
+    public const string ConsistencyTokenHeader = "X-Consistency-Token";
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+    public const string IdempotentReplayedHeader = "Idempotent-Replayed";
+
+    public static RouteGroupBuilder MapOrdersApi(this IEndpointRouteBuilder app, int maxRequestBodyBytes)
+    {
+        var api = app.MapGroup("api/orders").WithTags("Orders");
+        var bodyLimit = new RequestBodyLimit(maxRequestBodyBytes);
+
+        api.MapPost("/", CreateOrderAsync)
+            .WithName("CreateOrder")
+            .WithSummary("Create an order")
+            .WithDescription("Validates the order, computes its total and stores it with its outbox event in one transaction. " +
+                             "An Idempotency-Key makes retries return the first answer; the same key with another body is 422.")
+            .WithMetadata(bodyLimit)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        api.MapGet("/{id:guid}", GetOrderAsync)
+            .WithName("GetOrder")
+            .WithSummary("Get an order with its lines");
+
+        api.MapGet("/", ListOrdersAsync)
+            .WithName("ListOrders")
+            .WithSummary("List orders, newest first")
+            .WithDescription("Keyset pagination: pass the previous page's 'next' as 'after'. Optional filters: customerId, status.");
+
+        api.MapPost("/{id:guid}/status", ChangeStatusAsync)
+            .WithName("ChangeOrderStatus")
+            .WithSummary("Change an order's status")
+            .WithDescription("Transitions: new → paid → shipped → delivered; new | paid → cancelled (others 409). " +
+                             "If-Match: <version> makes the change conditional (412 when the order is at another version).")
+            .WithMetadata(bodyLimit)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        api.MapDelete("/{id:guid}", DeleteOrderAsync)
+            .WithName("DeleteOrder")
+            .WithSummary("Delete an order")
+            .WithDescription("Removes the order and its lines; the deletion reaches analytics as a new version. If-Match is honoured.");
+
+        return api;
+    }
+
+    public static async Task<Results<Created<OrderResponse>, ValidationProblem, ProblemHttpResult>> CreateOrderAsync(
+        [FromBody] CreateOrderRequest request,
+        [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
+        [AsParameters] OrderServices services,
+        HttpResponse response,
+        CancellationToken cancellationToken)
+    {
+        if (!OrderValidation.TryValidate(request, out var order, out var errors))
+        {
+            services.Telemetry.RecordWrite("create", "rejected");
+            return TypedResults.ValidationProblem(errors, title: "The order is not valid.");
+        }
+
+        if (idempotencyKey is not null && !OrderValidation.IsValidIdempotencyKey(idempotencyKey))
+        {
+            services.Telemetry.RecordWrite("create", "rejected");
+            return Problem(StatusCodes.Status400BadRequest, "Invalid Idempotency-Key",
+                $"The {IdempotencyKeyHeader} header must be 1 to {OrderValidation.MaxIdempotencyKeyLength} visible ASCII characters.");
+        }
+
+        var now = services.Now();
+        var row = new OrderRow(Guid.CreateVersion7(now), order.CustomerId, order.Region, order.Currency, OrderStatus.New,
+            order.Total, now, now, 1, order.Lines.Count);
+        var eventId = Guid.CreateVersion7(now);
+        var envelope = OrderEventSerializer.Serialize(OrderEvents.Created(row, eventId, OrderEvents.CurrentTraceParent()));
+        var body = ToResponse(row, order.Lines);
+        var idempotency = idempotencyKey is null
+            ? null
+            : new IdempotencyEntry(idempotencyKey, RequestFingerprint.Compute(order),
+                JsonSerializer.SerializeToUtf8Bytes(body, OrdersJsonContext.Default.OrderResponse));
+
+        var result = await services.Store.CreateAsync(row, order.Lines, eventId, envelope, idempotency, cancellationToken);
+        switch (result.Outcome)
+        {
+            case CreateOutcome.KeyReused:
+                services.Telemetry.RecordWrite("create", "key_reused");
+                return Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused",
+                    $"The {IdempotencyKeyHeader} '{idempotencyKey}' was already used with a different request.");
+
+            case CreateOutcome.Replayed:
+                services.Telemetry.RecordWrite("create", "replayed");
+                body = JsonSerializer.Deserialize(result.ReplayedResponse, OrdersJsonContext.Default.OrderResponse)!;
+                response.Headers[IdempotentReplayedHeader] = "true";
+                break;
+
+            default:
+                services.Telemetry.RecordWrite("create", "committed");
+                break;
+        }
+
+        var token = result.Token.ToString();
+        response.Headers[ConsistencyTokenHeader] = token;
+        response.Headers.ETag = EntityTags.For(body.Version);
+        return TypedResults.Created($"/api/orders/{body.Id}", body with { ConsistencyToken = token });
+    }
+
+    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> GetOrderAsync(
+        Guid id, [AsParameters] OrderServices services, HttpResponse response, CancellationToken cancellationToken)
+    {
+        if (await services.Store.GetAsync(id, cancellationToken) is not { } found)
+        {
+            return NotFound(id);
+        }
+
+        var (row, lines) = found;
+
+        response.Headers.ETag = EntityTags.For(row.Version);
+        return TypedResults.Ok(ToResponse(row, lines));
+    }
+
+    public static async Task<Results<Ok<OrderPage>, ValidationProblem>> ListOrdersAsync(
+        string? customerId, string? status, int? limit, string? after,
+        [AsParameters] OrderServices services, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var maxPage = services.Options.Value.MaxPageSize;
+        if (customerId is not null && (customerId.Length is 0 or > OrderValidation.MaxCustomerIdLength || !TextRules.IsCleanText(customerId)))
+        {
+            errors["customerId"] = [$"The customer id is 1 to {OrderValidation.MaxCustomerIdLength} printable characters."];
+        }
+
+        OrderStatus? statusFilter = null;
+        if (status is not null)
+        {
+            if (OrderStatuses.TryParse(status, out var parsed))
+            {
+                statusFilter = parsed;
+            }
+            else
+            {
+                errors["status"] = ["The status must be one of: " + string.Join(", ", OrderStatuses.Names) + "."];
+            }
+        }
+
+        if (limit is < 1 || limit > maxPage)
+        {
+            errors["limit"] = [$"The limit must be between 1 and {maxPage}."];
+        }
+
+        Guid? afterId = null;
+        if (after is not null)
+        {
+            if (PageCursor.TryDecode(after, out var decoded))
+            {
+                afterId = decoded;
+            }
+            else
+            {
+                errors["after"] = ["The cursor is not one this API returned."];
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The query is not valid.");
+        }
+
+        var pageSize = limit ?? services.Options.Value.DefaultPageSize;
+        var rows = await services.Store.ListAsync(customerId, statusFilter, afterId, pageSize + 1, cancellationToken);
+        var hasMore = rows.Count > pageSize;
+        var items = rows.Take(pageSize).Select(r => ToSummary(r)).ToList();
+        return TypedResults.Ok(new OrderPage(items, hasMore ? PageCursor.Encode(items[^1].Id) : null));
+    }
+
+    public static async Task<Results<Ok<OrderSummary>, ValidationProblem, ProblemHttpResult>> ChangeStatusAsync(
+        Guid id, [FromBody] ChangeStatusRequest request, [AsParameters] OrderServices services, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (!OrderValidation.TryValidate(request, out var target, out var errors))
+        {
+            services.Telemetry.RecordWrite("status", "rejected");
+            return TypedResults.ValidationProblem(errors, title: "The status change is not valid.");
+        }
+
+        if (!EntityTags.TryParseIfMatch(context.Request.Headers.IfMatch, out var ifMatch))
+        {
+            services.Telemetry.RecordWrite("status", "rejected");
+            return InvalidIfMatch();
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            var row = await services.Store.ReadRowAsync(id, cancellationToken);
+            if (row is null)
+            {
+                services.Telemetry.RecordWrite("status", "not_found");
+                return NotFound(id);
+            }
+
+            if (!ifMatch.Matches(row.Version))
+            {
+                services.Telemetry.RecordWrite("status", "precondition_failed");
+                return PreconditionFailed(context.Response, row.Version);
+            }
+
+            if (!OrderStatuses.CanTransition(row.Status, target))
+            {
+                services.Telemetry.RecordWrite("status", "conflict");
+                return Problem(StatusCodes.Status409Conflict, "Transition not allowed",
+                    $"An order in status '{row.Status.ToName()}' cannot move to '{target.ToName()}'.");
+            }
+
+            var now = services.Now();
+            var changed = row with { Status = target, Version = row.Version + 1, UpdatedAt = now };
+            var eventId = Guid.CreateVersion7(now);
+            var envelope = OrderEventSerializer.Serialize(OrderEvents.StatusChanged(changed, eventId, OrderEvents.CurrentTraceParent()));
+            var (applied, token) = await services.Store.TryChangeStatusAsync(changed, row.Version, eventId, envelope, cancellationToken);
+            if (applied)
+            {
+                services.Telemetry.RecordWrite("status", "committed");
+                context.Response.Headers[ConsistencyTokenHeader] = token.ToString();
+                context.Response.Headers.ETag = EntityTags.For(changed.Version);
+                return TypedResults.Ok(ToSummary(changed) with { ConsistencyToken = token.ToString() });
+            }
+
+            // Another write changed the order between our read and our write; nothing was written.
+            if (ifMatch is { Present: true, Any: false })
+            {
+                services.Telemetry.RecordWrite("status", "precondition_failed");
+                return PreconditionFailed(context.Response, null);
+            }
+
+            if (attempt >= services.Options.Value.ConcurrentChangeRetries)
+            {
+                services.Telemetry.RecordWrite("status", "conflict");
+                return ConcurrentChange(id);
+            }
+        }
+    }
+
+    public static async Task<Results<Ok<DeletedOrderResponse>, ProblemHttpResult>> DeleteOrderAsync(
+        Guid id, [AsParameters] OrderServices services, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (!EntityTags.TryParseIfMatch(context.Request.Headers.IfMatch, out var ifMatch))
+        {
+            services.Telemetry.RecordWrite("delete", "rejected");
+            return InvalidIfMatch();
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            var row = await services.Store.ReadRowAsync(id, cancellationToken);
+            if (row is null)
+            {
+                services.Telemetry.RecordWrite("delete", "not_found");
+                return NotFound(id);
+            }
+
+            if (!ifMatch.Matches(row.Version))
+            {
+                services.Telemetry.RecordWrite("delete", "precondition_failed");
+                return PreconditionFailed(context.Response, row.Version);
+            }
+
+            var now = services.Now();
+            var eventId = Guid.CreateVersion7(now);
+            var deletion = OrderEvents.Deleted(row with { UpdatedAt = now }, eventId, OrderEvents.CurrentTraceParent());
+            var (applied, token) = await services.Store.TryDeleteAsync(id, row.Version, eventId, OrderEventSerializer.Serialize(deletion), cancellationToken);
+            if (applied)
+            {
+                services.Telemetry.RecordWrite("delete", "committed");
+                context.Response.Headers[ConsistencyTokenHeader] = token.ToString();
+                return TypedResults.Ok(new DeletedOrderResponse(id, deletion.OrderVersion, token.ToString()));
+            }
+
+            if (ifMatch is { Present: true, Any: false })
+            {
+                services.Telemetry.RecordWrite("delete", "precondition_failed");
+                return PreconditionFailed(context.Response, null);
+            }
+
+            if (attempt >= services.Options.Value.ConcurrentChangeRetries)
+            {
+                services.Telemetry.RecordWrite("delete", "conflict");
+                return ConcurrentChange(id);
+            }
+        }
+    }
+
+    internal static OrderResponse ToResponse(OrderRow row, IReadOnlyList<OrderLine> lines) =>
+        new(row.Id, row.CustomerId, row.Region, row.Currency, row.Status.ToName(), row.Total, row.CreatedAt, row.UpdatedAt, row.Version, lines);
+
+    internal static OrderSummary ToSummary(OrderRow row) =>
+        new(row.Id, row.CustomerId, row.Region, row.Currency, row.Status.ToName(), row.Total, row.CreatedAt, row.UpdatedAt, row.Version, row.LineCount);
+
+    private static ProblemHttpResult NotFound(Guid id) =>
+        Problem(StatusCodes.Status404NotFound, "Order not found", $"There is no order {id}.");
+
+    private static ProblemHttpResult InvalidIfMatch() =>
+        Problem(StatusCodes.Status400BadRequest, "Invalid If-Match", "If-Match must be an order version (\"3\" or 3), a list of them, or *.");
+
+    private static ProblemHttpResult PreconditionFailed(HttpResponse response, int? currentVersion)
+    {
+        if (currentVersion is { } version)
+        {
+            response.Headers.ETag = EntityTags.For(version);
+        }
+
+        return Problem(StatusCodes.Status412PreconditionFailed, "Version mismatch",
+            currentVersion is { } v
+                ? $"The order is at version {v}, not the one If-Match names."
+                : "The order changed concurrently and is no longer at the version If-Match names.");
+    }
+
+    private static ProblemHttpResult ConcurrentChange(Guid id) =>
+        Problem(StatusCodes.Status409Conflict, "Concurrent change", $"Order {id} kept changing concurrently; retry the request.");
+
+    private static ProblemHttpResult Problem(int status, string title, string detail) =>
+        TypedResults.Problem(detail: detail, statusCode: status, title: title);
+}

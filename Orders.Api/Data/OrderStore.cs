@@ -1,0 +1,238 @@
+using Npgsql;
+using NpgsqlTypes;
+using PolyglotAspire.Contracts;
+using PolyglotAspire.OrdersApi.Apis;
+using PolyglotAspire.OrdersApi.Domain;
+
+namespace PolyglotAspire.OrdersApi.Data;
+
+/// <summary>What to remember for an <c>Idempotency-Key</c>: the request's fingerprint and the first answer.</summary>
+public sealed record IdempotencyEntry(string Key, byte[] RequestHash, byte[] Response);
+
+public enum CreateOutcome
+{
+    Created,
+
+    /// <summary>The key was used before with the same request: <see cref="CreateResult.ReplayedResponse"/> is the first answer.</summary>
+    Replayed,
+
+    /// <summary>The key was used before with a different request (422).</summary>
+    KeyReused,
+}
+
+public readonly record struct CreateResult(CreateOutcome Outcome, ConsistencyToken Token, byte[]? ReplayedResponse = null);
+
+/// <summary>
+/// PostgreSQL access of the write API. Every change is one transaction holding the order row(s) and the outbox row,
+/// sent as one batch (one network round trip): <c>BEGIN; writes; INSERT outbox; DELETE outbox; COMMIT; SELECT lsn</c>.
+/// A failing statement aborts the rest of the batch and the transaction (the server skips to the Sync message), and
+/// Npgsql rolls the failed transaction back when the connection returns to the pool — so nothing of it is ever
+/// committed.
+/// </summary>
+public sealed class OrderStore(NpgsqlDataSource dataSource)
+{
+    /// <summary>Creates an order, its lines and its outbox row; with an idempotency entry, also the key (whose unique index arbitrates concurrent retries).</summary>
+    public async Task<CreateResult> CreateAsync(
+        OrderRow row, IReadOnlyList<OrderLine> lines, Guid eventId, byte[] envelope, IdempotencyEntry? idempotency, CancellationToken cancellationToken)
+    {
+        var skus = new string[lines.Count];
+        var quantities = new int[lines.Count];
+        var prices = new decimal[lines.Count];
+        for (var i = 0; i < lines.Count; i++)
+        {
+            (skus[i], quantities[i], prices[i]) = (lines[i].Sku, lines[i].Quantity, lines[i].UnitPrice);
+        }
+
+        var createdAt = row.CreatedAt.UtcDateTime;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(OrderSql.Begin));
+        if (idempotency is not null)
+        {
+            batch.BatchCommands.Add(Command(OrderSql.InsertIdempotencyKey,
+                P(idempotency.Key), P(idempotency.RequestHash), P(row.Id), P(idempotency.Response), P(createdAt)));
+        }
+
+        batch.BatchCommands.Add(Command(OrderSql.InsertOrder,
+            P(row.Id), P(row.CustomerId), P(row.Region), P(row.Currency), P(row.Total), P(createdAt)));
+        batch.BatchCommands.Add(Command(OrderSql.InsertLines, P(row.Id), P(skus), P(quantities), P(prices)));
+        AddOutbox(batch, eventId, row.Id, envelope);
+
+        try
+        {
+            return new CreateResult(CreateOutcome.Created, await CommitAsync(batch, cancellationToken));
+        }
+        catch (PostgresException ex) when (idempotency is not null && ex is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "idempotency_keys_pkey" })
+        {
+            // Another request holds (or held) this key: it committed first. Nothing of ours was committed.
+        }
+
+        // The failed batch left the transaction aborted: roll it back and read the key's owner in one round trip.
+        await using var lookup = new NpgsqlBatch(connection)
+        {
+            BatchCommands = { new NpgsqlBatchCommand("ROLLBACK"), Command(OrderSql.SelectIdempotencyKey, P(idempotency.Key)) },
+        };
+        await using var reader = await lookup.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            // Purged between our insert and this read (retention elapsed): extraordinarily rare; let the client retry.
+            throw new IdempotencyKeyRaceException();
+        }
+
+        var storedHash = reader.GetFieldValue<byte[]>(0);
+        var token = new ConsistencyToken((ulong)reader.GetFieldValue<NpgsqlLogSequenceNumber>(2));
+        return storedHash.AsSpan().SequenceEqual(idempotency.RequestHash)
+            ? new CreateResult(CreateOutcome.Replayed, token, reader.GetFieldValue<byte[]>(1))
+            : new CreateResult(CreateOutcome.KeyReused, token);
+    }
+
+    /// <summary>The current row (with its line count), or null.</summary>
+    public async Task<OrderRow?> ReadRowAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(OrderSql.SelectRow);
+        command.Parameters.Add(P(id));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new OrderRow(id, reader.GetString(0), reader.GetString(1), reader.GetString(2), ParseStatus(reader.GetString(3)),
+            reader.GetDecimal(4), Utc(reader.GetDateTime(5)), Utc(reader.GetDateTime(6)), reader.GetInt32(7), reader.GetInt32(8));
+    }
+
+    /// <summary>Applies a status change if the order is still at <paramref name="expectedVersion"/>; false when another write got there first.</summary>
+    public async Task<(bool Applied, ConsistencyToken Token)> TryChangeStatusAsync(
+        OrderRow changed, int expectedVersion, Guid eventId, byte[] envelope, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(OrderSql.Begin));
+        var update = Command(OrderSql.UpdateStatusWithOutbox,
+            P(changed.Id), P(changed.Status.ToName()), P(changed.UpdatedAt.UtcDateTime), P(expectedVersion), P(eventId), P(envelope));
+        batch.BatchCommands.Add(update);
+        batch.BatchCommands.Add(Command(OrderSql.DeleteOutbox, P(eventId)));
+        var token = await CommitAsync(batch, cancellationToken);
+        return (update.RecordsAffected == 1, token);
+    }
+
+    /// <summary>Deletes the order if it is still at <paramref name="expectedVersion"/>; false when another write got there first.</summary>
+    public async Task<(bool Applied, ConsistencyToken Token)> TryDeleteAsync(
+        Guid id, int expectedVersion, Guid eventId, byte[] envelope, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(OrderSql.Begin));
+        var delete = Command(OrderSql.DeleteOrderWithOutbox, P(id), P(expectedVersion), P(eventId), P(envelope));
+        batch.BatchCommands.Add(delete);
+        batch.BatchCommands.Add(Command(OrderSql.DeleteOutbox, P(eventId)));
+        var token = await CommitAsync(batch, cancellationToken);
+        return (delete.RecordsAffected == 1, token);
+    }
+
+    /// <summary>The order with its lines, or null.</summary>
+    public async Task<(OrderRow Row, List<OrderLine> Lines)?> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(OrderSql.SelectOrderWithLines);
+        command.Parameters.Add(P(id));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        OrderRow? row = null;
+        var lines = new List<OrderLine>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            row ??= new OrderRow(id, reader.GetString(0), reader.GetString(1), reader.GetString(2), ParseStatus(reader.GetString(3)),
+                reader.GetDecimal(4), Utc(reader.GetDateTime(5)), Utc(reader.GetDateTime(6)), reader.GetInt32(7), 0);
+            if (!reader.IsDBNull(8))
+            {
+                lines.Add(new OrderLine(reader.GetString(8), reader.GetInt32(9), reader.GetDecimal(10)));
+            }
+        }
+
+        return row is null ? null : (row with { LineCount = lines.Count }, lines);
+    }
+
+    /// <summary>Up to <paramref name="limit"/> orders, newest first, strictly after the cursor id.</summary>
+    public async Task<List<OrderRow>> ListAsync(string? customerId, OrderStatus? status, Guid? after, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(OrderSql.Page(customerId is not null, status is not null, after is not null));
+        command.Parameters.Add(P(limit));
+        if (customerId is not null)
+        {
+            command.Parameters.Add(P(customerId));
+        }
+
+        if (status is { } s)
+        {
+            command.Parameters.Add(P(s.ToName()));
+        }
+
+        if (after is { } a)
+        {
+            command.Parameters.Add(P(a));
+        }
+
+        var rows = new List<OrderRow>(limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(new OrderRow(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), ParseStatus(reader.GetString(4)),
+                reader.GetDecimal(5), Utc(reader.GetDateTime(6)), Utc(reader.GetDateTime(7)), reader.GetInt32(8), reader.GetInt32(9)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Deletes up to <paramref name="batchSize"/> idempotency keys created before <paramref name="before"/>; returns how many.</summary>
+    public async Task<int> PurgeIdempotencyKeysAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(OrderSql.PurgeIdempotencyKeys);
+        command.Parameters.Add(P(before.UtcDateTime));
+        command.Parameters.Add(P(batchSize));
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static void AddOutbox(NpgsqlBatch batch, Guid eventId, Guid orderId, byte[] envelope)
+    {
+        batch.BatchCommands.Add(Command(OrderSql.InsertOutbox, P(eventId), P(orderId), P(envelope)));
+        batch.BatchCommands.Add(Command(OrderSql.DeleteOutbox, P(eventId)));
+    }
+
+    /// <summary>Appends <c>COMMIT; SELECT pg_current_wal_insert_lsn()</c>, runs the batch and returns the token.</summary>
+    private static async Task<ConsistencyToken> CommitAsync(NpgsqlBatch batch, CancellationToken cancellationToken)
+    {
+        if (batch.BatchCommands[^1].CommandText == OrderSql.InsertOutbox)
+        {
+            throw new InvalidOperationException("The outbox row must be deleted in its own transaction.");
+        }
+
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(OrderSql.Commit));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(OrderSql.CurrentWalInsertLsn));
+
+        // Not cancellable once sent: a cancelled COMMIT leaves the outcome unknown to the caller. The request's
+        // token still bounds the wait for the connection and the send.
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(CancellationToken.None))
+        {
+            throw new InvalidOperationException("pg_current_wal_insert_lsn() returned no row.");
+        }
+
+        return new ConsistencyToken((ulong)reader.GetFieldValue<NpgsqlLogSequenceNumber>(0));
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.AddRange(parameters);
+        return command;
+    }
+
+    private static NpgsqlParameter<T> P<T>(T value) => new() { TypedValue = value };
+
+    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+
+    private static OrderStatus ParseStatus(string name) =>
+        OrderStatuses.TryParse(name, out var status) ? status : throw new InvalidOperationException($"Unknown order status '{name}' in the database.");
+}
+
+/// <summary>An idempotency key vanished between the insert that found it and the read of it (purged at that instant).</summary>
+public sealed class IdempotencyKeyRaceException() : Exception("The idempotency key changed concurrently; retry the request.");

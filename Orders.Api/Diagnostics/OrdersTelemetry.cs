@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace PolyglotAspire.OrdersApi.Diagnostics;
+
+/// <summary>
+/// The service's traces and metrics, named <c>PolyglotAspire.Orders</c> (ServiceDefaults subscribes to
+/// <c>PolyglotAspire.*</c>). HTTP request metrics come from ASP.NET Core and database ones from Npgsql; these add the
+/// domain outcome of each write and the capture relay's progress.
+/// </summary>
+public sealed class OrdersTelemetry : IDisposable
+{
+    public const string Name = "PolyglotAspire.Orders";
+
+    public static readonly ActivitySource ActivitySource = new(Name);
+
+    private readonly Meter _meter;
+    private long _slotLagBytes = -1;
+    private double _watermarkAgeMs = -1;
+    private long _inFlight;
+    private int _active;
+
+    public OrdersTelemetry(IMeterFactory meterFactory)
+    {
+        _meter = meterFactory.Create(Name);
+        Writes = _meter.CreateCounter<long>("polyglot.orders.writes", "{write}",
+            "Write requests by operation (create, status, delete) and outcome (committed, replayed, rejected, conflict, precondition_failed, not_found).");
+        Published = _meter.CreateCounter<long>("polyglot.orders.capture.published", "{event}",
+            "Order events acknowledged by Kafka.");
+        Heartbeats = _meter.CreateCounter<long>("polyglot.orders.capture.heartbeats", "{heartbeat}",
+            "Heartbeat rounds published (one message per partition each).");
+        PublishFailures = _meter.CreateCounter<long>("polyglot.orders.capture.publish_failures", "{failure}",
+            "Events Kafka refused or that could not be produced (the relay restarts from the slot's confirmed LSN).");
+        SessionFailures = _meter.CreateCounter<long>("polyglot.orders.capture.session_failures", "{failure}",
+            "Replication sessions that ended in an error (by reason).");
+        CommitToAck = _meter.CreateHistogram<double>("polyglot.orders.capture.commit_to_ack", "ms",
+            "Capture lag: source commit time (PostgreSQL clock) to Kafka acknowledgement.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000, 60000] });
+        _meter.CreateObservableGauge<long>("polyglot.orders.capture.slot_lag", () => Volatile.Read(ref _slotLagBytes) is var v and >= 0 ? [new Measurement<long>(v)] : [],
+            "By", "WAL bytes between the server's current position and the slot's confirmed LSN.");
+        _meter.CreateObservableGauge<double>("polyglot.orders.capture.watermark_age", () => Volatile.Read(ref _watermarkAgeMs) is var v and >= 0 ? [new Measurement<double>(v)] : [],
+            "ms", "How far behind the source the relay's confirmed position is (now minus the commit time of the last acknowledged change or heartbeat).");
+        _meter.CreateObservableGauge("polyglot.orders.capture.in_flight", () => Volatile.Read(ref _inFlight),
+            "{event}", "Events produced to Kafka and not yet acknowledged.");
+        _meter.CreateObservableGauge("polyglot.orders.capture.active", () => Volatile.Read(ref _active),
+            "{relay}", "1 while this instance holds the replication slot.");
+    }
+
+    public Counter<long> Writes { get; }
+    public Counter<long> Published { get; }
+    public Counter<long> Heartbeats { get; }
+    public Counter<long> PublishFailures { get; }
+    public Counter<long> SessionFailures { get; }
+    public Histogram<double> CommitToAck { get; }
+
+    public void RecordWrite(string operation, string outcome) =>
+        Writes.Add(1, new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void SetSlotLag(long bytes) => Volatile.Write(ref _slotLagBytes, bytes);
+
+    public void SetWatermarkAge(double ms) => Volatile.Write(ref _watermarkAgeMs, ms);
+
+    public void SetInFlight(long count) => Volatile.Write(ref _inFlight, count);
+
+    public void SetActive(bool active) => Volatile.Write(ref _active, active ? 1 : 0);
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,109 @@
+using System.Text.Json.Serialization;
+using Confluent.Kafka;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using PolyglotAspire.OrdersApi.Apis;
+using PolyglotAspire.OrdersApi.Capture;
+using PolyglotAspire.OrdersApi.Data;
+using PolyglotAspire.OrdersApi.Diagnostics;
+using Scalar.AspNetCore;
+
+namespace PolyglotAspire.OrdersApi.Extensions;
+
+public static class Extensions
+{
+    public const string DatabaseConnectionName = "ordersdb";
+    public const string KafkaConnectionName = "kafka";
+
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<OrdersOptions>().BindConfiguration(OrdersOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CaptureRelayOptions>().BindConfiguration(CaptureRelayOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingletonTimeProvider();
+
+        // PostgreSQL: pooled, with automatic preparation of the (constant) statements; no DISCARD ALL on every
+        // return to the pool: the app never changes session state (the migrator releases its advisory lock itself).
+        builder.AddNpgsqlDataSource(DatabaseConnectionName, configureDataSourceBuilder: dataSource =>
+        {
+            dataSource.ConnectionStringBuilder.MaxAutoPrepare = Math.Max(dataSource.ConnectionStringBuilder.MaxAutoPrepare, 32);
+            dataSource.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+            dataSource.ConnectionStringBuilder.NoResetOnClose = true;
+            dataSource.ConnectionStringBuilder.ApplicationName ??= "orders-api";
+        });
+        var connectionString = builder.Configuration.GetConnectionString(DatabaseConnectionName)
+            ?? builder.Configuration["Aspire:Npgsql:ConnectionString"]
+            ?? throw new InvalidOperationException($"No connection string '{DatabaseConnectionName}'.");
+        services.AddSingleton(new ReplicationConnectionString(
+            new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "orders-capture-relay" }.ConnectionString));
+
+        // Kafka: broker settings (e.g. the 0.9 compatibility options) come from configuration; what the relay's
+        // guarantees rest on is set here. Per-key order without an idempotent producer (0.9 has none): one request
+        // in flight, acks from all replicas, retries, and no local timeout (a message is never dropped, it waits).
+        // The producer's own health check is off: Kafka down must not make the API unhealthy; the relay's check
+        // reports it as degraded instead.
+        builder.AddKafkaProducer<byte[], byte[]>(KafkaConnectionName, settings =>
+        {
+            settings.DisableHealthChecks = true;
+            settings.Config.Acks = Acks.All;
+            settings.Config.MaxInFlight = 1;
+            settings.Config.EnableIdempotence = false;
+            settings.Config.MessageTimeoutMs = 0;
+            settings.Config.MessageSendMaxRetries = int.MaxValue;
+            settings.Config.LingerMs ??= 2;
+            settings.Config.ReconnectBackoffMaxMs ??= 1000;
+            settings.Config.ClientId ??= "orders-capture-relay";
+        });
+
+        services.AddSingleton<OrdersTelemetry>();
+        services.AddSingleton<OrderStore>();
+        services.AddSingleton<SchemaMigrator>();
+        services.AddHostedService(sp => sp.GetRequiredService<SchemaMigrator>());
+        services.AddSingleton<CaptureRelay>();
+        services.AddHostedService(sp => sp.GetRequiredService<CaptureRelay>());
+        services.AddHostedService<IdempotencyKeyJanitor>();
+        services.AddHealthChecks().AddCheck<CaptureRelayHealthCheck>("capture-relay");
+
+        // The HTTP surface: strict JSON, problem details for every error, OpenAPI.
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, OrdersJsonContext.Default);
+            options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            options.SerializerOptions.AllowDuplicateProperties = false;
+            options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = ClientErrorHandler.AddDetail);
+        services.AddExceptionHandler<ClientErrorHandler>();
+        services.AddOpenApi();
+        return builder;
+    }
+
+    public static WebApplication MapOrdersEndpoints(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        if (app.Environment.IsDevelopment())
+        {
+            // The UI's script is served from the package (no CDN); no web fonts, telemetry, AI agent or MCP.
+            app.MapOpenApi();
+            app.MapScalarApiReference(options => options
+                .WithTitle("PolyglotAspire Orders API")
+                .DisableDefaultFonts()
+                .DisableTelemetry()
+                .DisableAgent()
+                .DisableMcp());
+        }
+
+        app.MapOrdersApi(app.Services.GetRequiredService<IOptions<OrdersOptions>>().Value.MaxRequestBodyBytes);
+        return app;
+    }
+
+    private static void TryAddSingletonTimeProvider(this IServiceCollection services)
+    {
+        if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+}
