@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
 using Confluent.Kafka;
+using MessagePack;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Npgsql.Replication;
@@ -324,11 +325,27 @@ public sealed partial class CaptureRelay : BackgroundService
 
     private async Task ProduceEventAsync(CapturedEvent captured, CapturedTransaction transaction, Checkpoint checkpoint, AckTracker tracker, CancellationToken cancellationToken)
     {
-        var envelope = OrderEventSerializer.Deserialize(captured.Payload) with
+        var key = new byte[16];
+        captured.OrderId.TryWriteBytes(key, bigEndian: true, out _);
+        OrderEvent envelope;
+        try
         {
-            CommitLsn = transaction.EndLsn,
-            CommitTimeMs = transaction.CommitTimeMs,
-        };
+            envelope = OrderEventSerializer.Deserialize(captured.Payload) with
+            {
+                CommitLsn = transaction.EndLsn,
+                CommitTimeMs = transaction.CommitTimeMs,
+            };
+        }
+        catch (MessagePackSerializationException ex)
+        {
+            // Not an envelope (only a bug or a foreign writer can put one there): a poison row must not stop the
+            // relay forever, and must not vanish either. It goes to the dead-letter topic, bytes untouched.
+            LogDeadLettered(_logger, ex, captured.OrderId, new ConsistencyToken(transaction.EndLsn).ToString());
+            _telemetry.DeadLettered.Add(1);
+            await ProduceAsync(new TopicPartition(_options.DeadLetterTopic, Partition.Any), new Message<byte[], byte[]> { Key = key, Value = captured.Payload },
+                report => OnEventDelivered(report, tracker, checkpoint, null, transaction.CommitTimeMs), cancellationToken);
+            return;
+        }
 
         // Continue the trace of the request that made the change (its traceparent travels in the envelope).
         ActivityContext.TryParse(envelope.TraceParent, null, isRemote: true, out var parent);
@@ -345,8 +362,6 @@ public sealed partial class CaptureRelay : BackgroundService
             activity.SetTag("polyglot.commit_lsn", new ConsistencyToken(envelope.CommitLsn).ToString());
         }
 
-        var key = new byte[16];
-        captured.OrderId.TryWriteBytes(key, bigEndian: true, out _);
         var message = new Message<byte[], byte[]> { Key = key, Value = OrderEventSerializer.Serialize(envelope) };
         var commitTimeMs = transaction.CommitTimeMs;
         try
@@ -599,6 +614,9 @@ public sealed partial class CaptureRelay : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partitions of {Topic} unknown: {Reason}; heartbeats wait")]
     private static partial void LogMetadataFailed(ILogger logger, string topic, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox row of order {OrderId} (commit {CommitLsn}) is not an order event envelope: sent to the dead-letter topic")]
+    private static partial void LogDeadLettered(ILogger logger, Exception exception, Guid orderId, string commitLsn);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A Kafka delivery report could not be handled")]
     private static partial void LogDeliveryHandlerFailed(ILogger logger, Exception exception);

@@ -23,6 +23,10 @@ public sealed class CaptureRelayOptions
     [Required]
     public string Topic { get; set; } = Contracts.Topics.OrderEvents;
 
+    /// <summary>Where an outbox row that is not a valid envelope goes (bytes untouched), instead of blocking the relay.</summary>
+    [Required]
+    public string DeadLetterTopic { get; set; } = Contracts.Topics.OrderEventsDeadLetter;
+
     /// <summary>How often the active relay emits a heartbeat into the WAL (contracts §2).</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromMilliseconds(500);

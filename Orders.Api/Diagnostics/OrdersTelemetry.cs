@@ -31,6 +31,8 @@ public sealed class OrdersTelemetry : IDisposable
             "Heartbeat rounds published (one message per partition each).");
         PublishFailures = _meter.CreateCounter<long>("polyglot.orders.capture.publish_failures", "{failure}",
             "Events Kafka refused or that could not be produced (the relay restarts from the slot's confirmed LSN).");
+        DeadLettered = _meter.CreateCounter<long>("polyglot.orders.capture.dead_lettered", "{event}",
+            "Outbox rows that were not valid envelopes, sent to the dead-letter topic.");
         SessionFailures = _meter.CreateCounter<long>("polyglot.orders.capture.session_failures", "{failure}",
             "Replication sessions that ended in an error (by reason).");
         CommitToAck = _meter.CreateHistogram<double>("polyglot.orders.capture.commit_to_ack", "ms",
@@ -51,6 +53,7 @@ public sealed class OrdersTelemetry : IDisposable
     public Counter<long> Heartbeats { get; }
     public Counter<long> PublishFailures { get; }
     public Counter<long> SessionFailures { get; }
+    public Counter<long> DeadLettered { get; }
     public Histogram<double> CommitToAck { get; }
 
     public void RecordWrite(string operation, string outcome) =>

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Aspire.Hosting.Testing;
+using HdrHistogram;
+
+namespace PolyglotAspire.Load.Scenarios;
+
+/// <summary>Latencies in microseconds, recorded from many threads.</summary>
+internal sealed class LatencyRecorder
+{
+    public LongConcurrentHistogram Histogram { get; } = new(1, 60_000_000, 3);
+
+    public void Record(long startTimestamp, long endTimestamp) =>
+        Histogram.RecordValue(Math.Max(1, (long)Stopwatch.GetElapsedTime(startTimestamp, endTimestamp).TotalMicroseconds));
+
+    public double PercentileMs(double p) => Histogram.TotalCount == 0 ? double.NaN : Histogram.GetValueAtPercentile(p) / 1000.0;
+}
+
+/// <summary>What one load phase measured.</summary>
+internal sealed record PhaseResult(string Name, long Completed, long Errors, TimeSpan Elapsed, LatencyRecorder Latency)
+{
+    public double PerSecond => Completed / Elapsed.TotalSeconds;
+}
+
+/// <summary>
+/// Drives <c>POST /api/orders</c>: a closed loop (N clients, each sends its next request when the previous answers)
+/// or an open loop at a fixed rate (latency measured from each request's intended start, so a stall counts fully).
+/// Bodies are 2-line orders, as in the pgbench transaction they are compared with.
+/// </summary>
+internal sealed class OrderWriteLoad : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly byte[][] _bodies;
+
+    public OrderWriteLoad(LocalApp app, int connections, string customerPrefix, int distinctBodies = 1024)
+    {
+        var endpoint = app.App.GetEndpoint("orders-api", "http");
+        _http = new HttpClient(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = connections,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseProxy = false,
+        })
+        {
+            BaseAddress = endpoint,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        _bodies = Enumerable.Range(0, distinctBodies).Select(i => Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+            $$"""{"customerId":"{{customerPrefix}}{{i % 997}}","region":"{{Regions[i % Regions.Length]}}","currency":"EUR","lines":[{"sku":"SKU-{{i % 100}}","quantity":{{1 + (i % 3)}},"unitPrice":9.99},{"sku":"SKU-{{(i + 7) % 100}}","quantity":1,"unitPrice":19.99}]}"""))).ToArray();
+    }
+
+    private static readonly string[] Regions = ["eu-west", "eu-central", "us-east", "us-west", "ap-south"];
+
+    public async Task<bool> SendAsync(int sequence, CancellationToken cancellationToken)
+    {
+        using var content = new ByteArrayContent(_bodies[sequence % _bodies.Length]);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var response = await _http.PostAsync(new Uri("/api/orders", UriKind.Relative), content, cancellationToken);
+        await response.Content.CopyToAsync(Stream.Null, cancellationToken);
+        return response.StatusCode == HttpStatusCode.Created;
+    }
+
+    /// <summary>N clients in a closed loop for <paramref name="duration"/>.</summary>
+    public async Task<PhaseResult> ClosedLoopAsync(string name, int clients, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var latency = new LatencyRecorder();
+        long completed = 0, errors = 0;
+        var sequence = 0;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        stop.CancelAfter(duration);
+        var workers = Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var begin = Stopwatch.GetTimestamp();
+                try
+                {
+                    var ok = await SendAsync(Interlocked.Increment(ref sequence), CancellationToken.None);
+                    latency.Record(begin, Stopwatch.GetTimestamp());
+                    Interlocked.Increment(ref ok ? ref completed : ref errors);
+                }
+                catch (HttpRequestException)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }
+        }, CancellationToken.None)).ToArray();
+        await Task.WhenAll(workers);
+        return new PhaseResult(name, completed, errors, Stopwatch.GetElapsedTime(started), latency);
+    }
+
+    /// <summary>Requests at a fixed rate for <paramref name="duration"/> (at most <paramref name="maxConcurrency"/> outstanding).</summary>
+    public async Task<PhaseResult> OpenLoopAsync(string name, double ratePerSecond, TimeSpan duration, int maxConcurrency, CancellationToken cancellationToken)
+    {
+        var latency = new LatencyRecorder();
+        long completed = 0, errors = 0;
+        using var slots = new SemaphoreSlim(maxConcurrency);
+        var started = Stopwatch.GetTimestamp();
+        var total = (int)(ratePerSecond * duration.TotalSeconds);
+        var interval = Stopwatch.Frequency / ratePerSecond;
+        var inFlight = new List<Task>(total);
+        for (var i = 0; i < total && !cancellationToken.IsCancellationRequested; i++)
+        {
+            var intended = started + (long)(i * interval);
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), intended);
+            if (wait > TimeSpan.FromMilliseconds(1))
+            {
+                await Task.Delay(wait, cancellationToken);
+            }
+
+            await slots.WaitAsync(cancellationToken);
+            var sequence = i;
+            inFlight.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    var ok = await SendAsync(sequence, CancellationToken.None);
+                    latency.Record(intended, Stopwatch.GetTimestamp());
+                    Interlocked.Increment(ref ok ? ref completed : ref errors);
+                }
+                catch (HttpRequestException)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+                finally
+                {
+                    slots.Release();
+                }
+            }, CancellationToken.None));
+        }
+
+        await Task.WhenAll(inFlight);
+        return new PhaseResult(name, completed, errors, Stopwatch.GetElapsedTime(started), latency);
+    }
+
+    public void Dispose() => _http.Dispose();
+}
