@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Threading.Channels;
 using Confluent.Kafka;
 using MessagePack;
 using Microsoft.Extensions.Options;
@@ -153,41 +152,34 @@ public sealed partial class CaptureRelay : BackgroundService
 
         var tracker = new AckTracker(_options.MaxInFlight, _time);
         _tracker = tracker;
-        var channel = Channel.CreateBounded<CapturedItem>(new BoundedChannelOptions(1024)
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = true,
-            SingleWriter = true,
-        });
 
         using var streamCancellation = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         using var publishCancellation = CancellationTokenSource.CreateLinkedTokenSource(streamCancellation.Token);
-        var reading = Task.Run(() => ReadAsync(replication, channel.Writer, streamCancellation.Token), CancellationToken.None);
-        var publishing = Task.Run(() => PublishAsync(channel.Reader, tracker, publishCancellation.Token), CancellationToken.None);
+        var streaming = Task.Run(() => StreamAsync(replication, tracker, publishCancellation.Token, streamCancellation.Token), CancellationToken.None);
         var confirming = Task.Run(() => ConfirmAsync(replication, tracker, streamCancellation.Token), CancellationToken.None);
         var heartbeating = Task.Run(() => HeartbeatAsync(backendPid, publishCancellation.Token), CancellationToken.None);
         var stopping = Task.Delay(Timeout.Infinite, stoppingToken);
 
-        var first = await Task.WhenAny(reading, publishing, confirming, heartbeating, tracker.Failed, stopping);
+        var first = await Task.WhenAny(streaming, confirming, heartbeating, tracker.Failed, stopping);
         if (first == stopping)
         {
-            // Graceful stop: publish nothing new, give Kafka a moment to acknowledge what is in flight, confirm
-            // that much, and only then end the stream (a confirmation needs the stream open).
+            // Graceful stop: publish nothing new (the stream loop stops producing and waits, still reading), give
+            // Kafka a moment to acknowledge what is in flight, confirm that much, and only then end the stream (a
+            // confirmation needs the stream open).
             await publishCancellation.CancelAsync();
-            await Task.WhenAll(publishing, heartbeating).ContinueWith(_ => { }, TaskScheduler.Default);
+            await heartbeating.ContinueWith(_ => { }, TaskScheduler.Default);
             await Task.WhenAny(tracker.WhenDrainedAsync(), Task.Delay(ShutdownDrainTimeout, _time, CancellationToken.None));
             await TryConfirmAsync(replication, tracker, CancellationToken.None);
             await streamCancellation.CancelAsync();
-            await Task.WhenAll(reading, confirming).ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.WhenAll(streaming, confirming).ContinueWith(_ => { }, TaskScheduler.Default);
             stoppingToken.ThrowIfCancellationRequested();
         }
 
         await streamCancellation.CancelAsync();
-        var all = Task.WhenAll(reading, publishing, confirming, heartbeating);
-        await all.ContinueWith(_ => { }, TaskScheduler.Default);
+        await Task.WhenAll(streaming, confirming, heartbeating).ContinueWith(_ => { }, TaskScheduler.Default);
 
         // Report the cause: the task that ended first, unless it merely saw the cancellation the others caused.
-        foreach (var task in new[] { first, tracker.Failed, reading, publishing, confirming, heartbeating })
+        foreach (var task in new[] { first, tracker.Failed, streaming, confirming, heartbeating })
         {
             if (task.IsFaulted && task.Exception!.InnerException is { } cause and not OperationCanceledException)
             {
@@ -199,53 +191,65 @@ public sealed partial class CaptureRelay : BackgroundService
         throw new InvalidOperationException("The replication stream ended unexpectedly.");
     }
 
-    /// <summary>Reads the pgoutput stream: gathers each transaction's outbox inserts, emits it at its COMMIT; forwards heartbeats.</summary>
-    private async Task ReadAsync(LogicalReplicationConnection replication, ChannelWriter<CapturedItem> writer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the pgoutput stream on its own task (async I/O only) and produces as it goes: each transaction's outbox
+    /// inserts at its COMMIT (only then are its end LSN and commit time known), each heartbeat once everything before
+    /// it is acknowledged (contracts §2). Backpressure: with too much unacknowledged (Kafka slow or down) it stops
+    /// reading; PostgreSQL keeps the WAL for the slot and Npgsql keeps the connection alive with status updates.
+    /// </summary>
+    private async Task StreamAsync(LogicalReplicationConnection replication, AckTracker tracker, CancellationToken publishToken, CancellationToken streamToken)
     {
-        try
+        var slot = new PgOutputReplicationSlot(_options.SlotName);
+        var options = new PgOutputReplicationOptions(CaptureRelayOptions.PublicationName, PgOutputProtocolVersion.V1, binary: true, messages: true);
+        var events = new List<CapturedEvent>(4);
+        var inTransaction = false;
+        await foreach (var message in replication.StartReplication(slot, options, streamToken))
         {
-            var slot = new PgOutputReplicationSlot(_options.SlotName);
-            var options = new PgOutputReplicationOptions(CaptureRelayOptions.PublicationName, PgOutputProtocolVersion.V1, binary: true, messages: true);
-            CapturedTransaction? transaction = null;
-            await foreach (var message in replication.StartReplication(slot, options, cancellationToken))
+            try
             {
                 switch (message)
                 {
                     case BeginMessage:
-                        transaction = new CapturedTransaction();
+                        inTransaction = true;
+                        events.Clear();
                         break;
 
-                    case InsertMessage insert when transaction is not null && insert.Relation.RelationName == "outbox":
-                        transaction.Events.Add(await ReadOutboxRowAsync(insert, cancellationToken));
+                    case InsertMessage insert when inTransaction && insert.Relation.RelationName == "outbox":
+                        events.Add(await ReadOutboxRowAsync(insert, streamToken));
                         break;
 
-                    case CommitMessage commit when transaction is not null:
-                        transaction.EndLsn = (ulong)commit.TransactionEndLsn;
-                        transaction.CommitTimeMs = new DateTimeOffset(commit.TransactionCommitTimestamp, TimeSpan.Zero).ToUnixTimeMilliseconds();
-                        await writer.WriteAsync(transaction, cancellationToken);
-                        transaction = null;
-                        break;
-
-                    case LogicalDecodingMessage { Prefix: CaptureRelayOptions.HeartbeatPrefix } heartbeat when (heartbeat.Flags & 1) == 0:
-                        using (var text = new StreamReader(heartbeat.Data, leaveOpen: true))
+                    case CommitMessage commit when inTransaction:
+                        inTransaction = false;
+                        var endLsn = (ulong)commit.TransactionEndLsn;
+                        var commitTimeMs = new DateTimeOffset(commit.TransactionCommitTimestamp, TimeSpan.Zero).ToUnixTimeMilliseconds();
+                        var checkpoint = tracker.Add(endLsn, commitTimeMs, events.Count);
+                        foreach (var captured in events)
                         {
-                            var content = await text.ReadToEndAsync(cancellationToken);
-                            if (long.TryParse(content, NumberStyles.Integer, CultureInfo.InvariantCulture, out var timeMs))
-                            {
-                                await writer.WriteAsync(new CapturedHeartbeat((ulong)heartbeat.MessageLsn, timeMs), cancellationToken);
-                            }
+                            await tracker.WhenCapacityAsync().WaitAsync(publishToken);
+                            await ProduceEventAsync(captured, endLsn, commitTimeMs, checkpoint, tracker, publishToken);
                         }
 
                         break;
+
+                    case LogicalDecodingMessage { Prefix: CaptureRelayOptions.HeartbeatPrefix } heartbeat when (heartbeat.Flags & 1) == 0:
+                        long timeMs;
+                        using (var text = new StreamReader(heartbeat.Data, leaveOpen: true))
+                        {
+                            if (!long.TryParse(await text.ReadToEndAsync(streamToken), NumberStyles.Integer, CultureInfo.InvariantCulture, out timeMs))
+                            {
+                                break;
+                            }
+                        }
+
+                        await ProduceHeartbeatAsync((ulong)heartbeat.MessageLsn, timeMs, tracker, publishToken);
+                        break;
                 }
             }
-
-            writer.TryComplete();
-        }
-        catch (Exception ex)
-        {
-            writer.TryComplete(ex);
-            throw;
+            catch (OperationCanceledException) when (publishToken.IsCancellationRequested && !streamToken.IsCancellationRequested)
+            {
+                // Stopping: produce nothing more but keep the stream open (the last confirmation needs it) until the session ends it.
+                await Task.Delay(Timeout.InfiniteTimeSpan, _time, streamToken);
+            }
         }
     }
 
@@ -272,58 +276,33 @@ public sealed partial class CaptureRelay : BackgroundService
         return new CapturedEvent(orderId, payload ?? throw new InvalidDataException("An outbox row without payload."));
     }
 
-    /// <summary>Produces every captured event (and heartbeats, once all before them are acknowledged) to Kafka.</summary>
-    private async Task PublishAsync(ChannelReader<CapturedItem> reader, AckTracker tracker, CancellationToken cancellationToken)
+    private async Task ProduceHeartbeatAsync(ulong lsn, long timeMs, AckTracker tracker, CancellationToken cancellationToken)
     {
-        while (await reader.WaitToReadAsync(cancellationToken))
+        // Contracts §2: a heartbeat follows only once every event before it is acknowledged.
+        await tracker.WhenDrainedAsync().WaitAsync(cancellationToken);
+        if (tracker.Failed.IsCompleted)
         {
-            while (reader.TryRead(out var item))
-            {
-                switch (item)
-                {
-                    case CapturedTransaction transaction:
-                        var checkpoint = tracker.Add(transaction.EndLsn, transaction.CommitTimeMs, transaction.Events.Count);
-                        foreach (var captured in transaction.Events)
-                        {
-                            await tracker.WhenCapacityAsync().WaitAsync(cancellationToken);
-                            await ProduceEventAsync(captured, transaction, checkpoint, tracker, cancellationToken);
-                        }
-
-                        break;
-
-                    case CapturedHeartbeat heartbeat:
-                        // Contracts §2: a heartbeat follows only once every event before it is acknowledged.
-                        await tracker.WhenDrainedAsync().WaitAsync(cancellationToken);
-                        if (tracker.Failed.IsCompleted)
-                        {
-                            await tracker.Failed;
-                        }
-
-                        var partitions = await GetPartitionsAsync(cancellationToken);
-                        var round = tracker.Add(heartbeat.Lsn, heartbeat.TimeMs, partitions.Length);
-                        var value = OrderEventSerializer.Serialize(new OrderEvent
-                        {
-                            EventType = OrderEventType.Heartbeat,
-                            EventId = Guid.CreateVersion7(),
-                            OrderId = Guid.Empty,
-                            CommitLsn = heartbeat.Lsn,
-                            CommitTimeMs = heartbeat.TimeMs,
-                        });
-                        foreach (var partition in partitions)
-                        {
-                            await ProduceAsync(new TopicPartition(_options.Topic, new Partition(partition)), new Message<byte[], byte[]> { Key = null!, Value = value },
-                                report => OnHeartbeatDelivered(report, tracker, round), cancellationToken);
-                        }
-
-                        break;
-                }
-            }
+            await tracker.Failed;
         }
 
-        await reader.Completion;
+        var partitions = await GetPartitionsAsync(cancellationToken);
+        var round = tracker.Add(lsn, timeMs, partitions.Length);
+        var value = OrderEventSerializer.Serialize(new OrderEvent
+        {
+            EventType = OrderEventType.Heartbeat,
+            EventId = Guid.CreateVersion7(),
+            OrderId = Guid.Empty,
+            CommitLsn = lsn,
+            CommitTimeMs = timeMs,
+        });
+        foreach (var partition in partitions)
+        {
+            await ProduceAsync(new TopicPartition(_options.Topic, new Partition(partition)), new Message<byte[], byte[]> { Key = null!, Value = value },
+                report => OnHeartbeatDelivered(report, tracker, round), cancellationToken);
+        }
     }
 
-    private async Task ProduceEventAsync(CapturedEvent captured, CapturedTransaction transaction, Checkpoint checkpoint, AckTracker tracker, CancellationToken cancellationToken)
+    private async Task ProduceEventAsync(CapturedEvent captured, ulong commitLsn, long commitTimeMs, Checkpoint checkpoint, AckTracker tracker, CancellationToken cancellationToken)
     {
         var key = new byte[16];
         captured.OrderId.TryWriteBytes(key, bigEndian: true, out _);
@@ -332,18 +311,18 @@ public sealed partial class CaptureRelay : BackgroundService
         {
             envelope = OrderEventSerializer.Deserialize(captured.Payload) with
             {
-                CommitLsn = transaction.EndLsn,
-                CommitTimeMs = transaction.CommitTimeMs,
+                CommitLsn = commitLsn,
+                CommitTimeMs = commitTimeMs,
             };
         }
         catch (MessagePackSerializationException ex)
         {
             // Not an envelope (only a bug or a foreign writer can put one there): a poison row must not stop the
             // relay forever, and must not vanish either. It goes to the dead-letter topic, bytes untouched.
-            LogDeadLettered(_logger, ex, captured.OrderId, new ConsistencyToken(transaction.EndLsn).ToString());
+            LogDeadLettered(_logger, ex, captured.OrderId, new ConsistencyToken(commitLsn).ToString());
             _telemetry.DeadLettered.Add(1);
             await ProduceAsync(new TopicPartition(_options.DeadLetterTopic, Partition.Any), new Message<byte[], byte[]> { Key = key, Value = captured.Payload },
-                report => OnEventDelivered(report, tracker, checkpoint, null, transaction.CommitTimeMs), cancellationToken);
+                report => OnEventDelivered(report, tracker, checkpoint, null, commitTimeMs), cancellationToken);
             return;
         }
 
@@ -363,7 +342,6 @@ public sealed partial class CaptureRelay : BackgroundService
         }
 
         var message = new Message<byte[], byte[]> { Key = key, Value = OrderEventSerializer.Serialize(envelope) };
-        var commitTimeMs = transaction.CommitTimeMs;
         try
         {
             await ProduceAsync(new TopicPartition(_options.Topic, Partition.Any), message,
@@ -624,21 +602,5 @@ public sealed partial class CaptureRelay : BackgroundService
 
 /// <summary>The PostgreSQL connection string (with its password) for the replication connection.</summary>
 public sealed record ReplicationConnectionString(string Value);
-
-internal abstract class CapturedItem;
-
-/// <summary>A committed transaction's outbox rows, at its commit (end LSN, commit time).</summary>
-internal sealed class CapturedTransaction : CapturedItem
-{
-    public List<CapturedEvent> Events { get; } = new(1);
-    public ulong EndLsn { get; set; }
-    public long CommitTimeMs { get; set; }
-}
-
-internal sealed class CapturedHeartbeat(ulong lsn, long timeMs) : CapturedItem
-{
-    public ulong Lsn { get; } = lsn;
-    public long TimeMs { get; } = timeMs;
-}
 
 internal readonly record struct CapturedEvent(Guid OrderId, byte[] Payload);

@@ -53,6 +53,8 @@ public static class Extensions
             settings.Config.LingerMs ??= 2;
             settings.Config.ReconnectBackoffMaxMs ??= 1000;
             settings.Config.ClientId ??= "orders-capture-relay";
+            settings.Config.DeliveryReportFields = "status"; // the relay keeps its own context per message: no key/value copies back
+
         });
 
         services.AddSingleton<OrdersTelemetry>();
