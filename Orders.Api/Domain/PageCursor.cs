@@ -32,7 +32,9 @@ public static class PageCursor
         }
 
         Span<byte> bytes = stackalloc byte[ByteLength + 2];
-        if (!Base64Url.TryDecodeFromChars(text, bytes, out var written) || written != ByteLength || bytes[0] != FormatV1)
+        // DecodeFromChars reports invalid input as a status (TryDecodeFromChars throws on a non-base64url character).
+        if (Base64Url.DecodeFromChars(text, bytes, out _, out var written) != System.Buffers.OperationStatus.Done
+            || written != ByteLength || bytes[0] != FormatV1)
         {
             return false;
         }
