@@ -70,7 +70,10 @@ public static class OrdersApi
             return TypedResults.ValidationProblem(errors, title: "The order is not valid.");
         }
 
-        if (idempotencyKey is not null && !OrderValidation.IsValidIdempotencyKey(idempotencyKey))
+        // The raw header, not only the bound value: present but empty, or sent twice, is a client error too.
+        var keyHeader = response.HttpContext.Request.Headers[IdempotencyKeyHeader];
+        idempotencyKey = keyHeader.Count == 1 ? keyHeader[0] : idempotencyKey;
+        if (keyHeader.Count > 1 || (keyHeader.Count == 1 && !OrderValidation.IsValidIdempotencyKey(keyHeader[0] ?? "")))
         {
             services.Telemetry.RecordWrite("create", "rejected");
             return Problem(StatusCodes.Status400BadRequest, "Invalid Idempotency-Key",
