@@ -84,7 +84,8 @@ internal sealed class CaptureLagScenario : IScenario
             await consuming;
             consumer.Close();
             table.Row(rate, Math.Round(phase.PerSecond), $"{seen} of {phase.Completed}",
-                lag.PercentileMs(50), lag.PercentileMs(99), lag.PercentileMs(99.9), lag.Histogram.TotalCount == 0 ? double.NaN : lag.Histogram.GetMaxValue() / 1000.0,
+                Math.Round(lag.PercentileMs(50)), Math.Round(lag.PercentileMs(99)), Math.Round(lag.PercentileMs(99.9)),
+                lag.Histogram.TotalCount == 0 ? double.NaN : Math.Round(lag.Histogram.GetMaxValue() / 1000.0),
                 phase.Latency.PercentileMs(50), phase.Latency.PercentileMs(99));
         }
 
