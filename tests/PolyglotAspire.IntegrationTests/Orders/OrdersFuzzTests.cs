@@ -213,6 +213,7 @@ public sealed class OrdersFuzzTests(OrdersFaultFixture fixture) : IDisposable
                 [
                     "limit=0", "limit=-1", "limit=101", "limit=abc", "limit=1e3", "limit=99999999999", "status=NEW", "status=paid%20", "status=x",
                     "after=" + new string('A', random.Next(1, 40)) + "%21", "after=short", "customerId=" + new string('c', 65), "customerId=%00", "customerId=%20x",
+                    "after=" + Uri.EscapeDataString(HostileCursor(random)), "after=" + Uri.EscapeDataString(HostileCursor(random)),
                 ]), null, null, []);
 
             default: // methods and paths that do not exist
@@ -249,6 +250,16 @@ public sealed class OrdersFuzzTests(OrdersFaultFixture fixture) : IDisposable
         4 or 5 => new JsonObject(Enumerable.Range(0, random.Next(0, 5)).Select(i => KeyValuePair.Create("k" + random.Next(1000) + "_" + i, RandomJson(random, depth + 1)))),
         _ => new JsonArray(Enumerable.Range(0, random.Next(0, 5)).Select(_ => RandomJson(random, depth + 1)).ToArray()),
     };
+
+    /// <summary>A cursor of exactly the right length (so it reaches the decoder) with at least one character base64url does not have.</summary>
+    private static string HostileCursor(Random random)
+    {
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        const string invalid = "+/=!.~ *%\"\\é";
+        var chars = Enumerable.Range(0, 23).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray();
+        chars[random.Next(chars.Length)] = invalid[random.Next(invalid.Length)];
+        return new string(chars);
+    }
 
     private static T Pick<T>(Random random, T[] values) => values[random.Next(values.Length)];
 
