@@ -13,6 +13,29 @@ internal sealed class WriteScenario : IScenario
 
     public string Description => "POST /api/orders orders/s and p50/p99 (closed loop) vs pgbench running the same transaction, same server, same run";
 
+    /// <summary>Waits until the capture relay has confirmed the slot up to the current WAL position, then checkpoints.</summary>
+    private static async Task SettleAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using (var target = new NpgsqlCommand("SELECT pg_current_wal_insert_lsn()", connection))
+        {
+            var lsn = (NpgsqlTypes.NpgsqlLogSequenceNumber)(await target.ExecuteScalarAsync(cancellationToken))!;
+            await using var caughtUp = new NpgsqlCommand("SELECT confirmed_flush_lsn >= $1 FROM pg_replication_slots WHERE slot_name = 'orders_outbox_relay'", connection)
+            {
+                Parameters = { new NpgsqlParameter { Value = lsn, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.PgLsn } },
+            };
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (await caughtUp.ExecuteScalarAsync(cancellationToken) is not true && waited.Elapsed < TimeSpan.FromMinutes(2))
+            {
+                await Task.Delay(200, cancellationToken);
+            }
+        }
+
+        await using var checkpoint = new NpgsqlCommand("CHECKPOINT", connection);
+        await checkpoint.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task<ScenarioResult> RunAsync(LocalApp app, ScenarioOptions options, CancellationToken cancellationToken)
     {
         var clients = options.GetInt("clients", 32);
@@ -30,18 +53,30 @@ internal sealed class WriteScenario : IScenario
         Console.WriteLine($"warm-up {warmup.TotalSeconds} s (API, then pgbench)…");
         await load.ClosedLoopAsync("warm-up", clients, warmup, cancellationToken);
         await Pgbench.RunAsync("warm-up", connectionString, pipeline: true, pgbenchClients, TimeSpan.FromSeconds(Math.Max(2, warmup.TotalSeconds / 2)), cancellationToken);
+        await load.ClosedLoopAsync("warm-up", clients, warmup, cancellationToken);
 
+        // Each phase starts from the same state: the relay has published everything before it (a phase pays for its
+        // own capture, not the previous one's) and a checkpoint has just been taken. Odd rounds run the API first,
+        // even rounds pgbench first, so neither always inherits the other's after-effects (autovacuum, table growth).
         var phases = new List<(int Round, PhaseResult Result)>();
         for (var round = 1; round <= rounds; round++)
         {
-            Console.WriteLine($"round {round}: API ({clients} clients, {duration.TotalSeconds} s)…");
-            phases.Add((round, await load.ClosedLoopAsync("POST /api/orders", clients, duration, cancellationToken)));
-            Console.WriteLine($"round {round}: pgbench pipelined ({pgbenchClients} clients)…");
-            phases.Add((round, await Pgbench.RunAsync("pgbench, same transaction, 1 round trip (pipeline)", connectionString, true, pgbenchClients, duration, cancellationToken)));
-            if (classic)
+            var apiFirst = round % 2 == 1;
+            foreach (var what in apiFirst ? new[] { "api", "pipeline", "classic" } : ["pipeline", "classic", "api"])
             {
-                Console.WriteLine($"round {round}: pgbench classic ({pgbenchClients} clients)…");
-                phases.Add((round, await Pgbench.RunAsync("pgbench, same transaction, 1 round trip per statement", connectionString, false, pgbenchClients, duration, cancellationToken)));
+                if (what == "classic" && !classic)
+                {
+                    continue;
+                }
+
+                await SettleAsync(connectionString, cancellationToken);
+                Console.WriteLine($"round {round}: {what}…");
+                phases.Add((round, what switch
+                {
+                    "api" => await load.ClosedLoopAsync("POST /api/orders", clients, duration, cancellationToken),
+                    "pipeline" => await Pgbench.RunAsync("pgbench, same transaction, 1 round trip (pipeline)", connectionString, true, pgbenchClients, duration, cancellationToken),
+                    _ => await Pgbench.RunAsync("pgbench, same transaction, 1 round trip per statement", connectionString, false, pgbenchClients, duration, cancellationToken),
+                }));
             }
         }
 
@@ -68,6 +103,7 @@ internal sealed class WriteScenario : IScenario
             result.Notes.Add($"orders in the table at the end: {await command.ExecuteScalarAsync(cancellationToken)}");
         }
 
+        result.Notes.Add("Before every phase: the relay has caught up (slot confirmed at the current WAL position) and a CHECKPOINT was taken; rounds alternate which side goes first.");
         result.Notes.Add("API: each request is one transaction (order, 2 lines, outbox insert + delete, COMMIT, WAL position) sent as one batch; latency is client-side, on the same 2 cores as PostgreSQL, the app and this load generator.");
         result.Notes.Add("pgbench: -M prepared, the same statements, rows and payload size; 'pipeline' sends the transaction as one batch like the API does; 'per statement' is pgbench's classic mode (5 round trips).");
         result.Notes.Add("The capture relay publishes both the API's and pgbench's outbox rows to Kafka during every phase, and the sync worker consumes them.");
