@@ -42,6 +42,10 @@ internal static class SyncWorkerExtensions
             config.EnableAutoCommit = false;
             config.EnableAutoOffsetStore = false;
             config.AutoOffsetReset ??= AutoOffsetReset.Earliest;
+            // 10 s (Kafka's default before 3.0) rather than librdkafka's 45 s: a crashed worker's partitions move on
+            // after 10 s instead of stalling the group for 45. Heartbeats come from librdkafka's own thread, so
+            // only a frozen process misses them; a revocation flush (SyncWorker:RevocationFlushTimeout) stays below.
+            config.SessionTimeoutMs ??= 10_000;
             // KIP-429 is client-side: librdkafka runs the cooperative protocol over the classic JoinGroup/SyncGroup
             // (checked against the 0.9 broker: a joining member takes partitions without the others stopping).
             config.PartitionAssignmentStrategy ??= PartitionAssignmentStrategy.CooperativeSticky;

@@ -72,9 +72,10 @@ public sealed class SyncWorkerOptions
 
     /// <summary>
     /// On a revocation, how long to wait for what was consumed to be written and committed before giving the
-    /// partitions up uncommitted. Must stay well below the consumer's session timeout (the rebalance waits for it).
+    /// partitions up uncommitted. Must stay well below the consumer's session timeout (10 s by default): on the
+    /// classic group protocol the rebalance waits for this member's rejoin that long at most.
     /// </summary>
-    public TimeSpan RevocationFlushTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan RevocationFlushTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>On shutdown, how long to keep draining (inserting, committing) before giving up without a commit.</summary>
     public TimeSpan ShutdownDrainTimeout { get; set; } = TimeSpan.FromSeconds(20);

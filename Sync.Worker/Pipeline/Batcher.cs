@@ -147,13 +147,23 @@ internal sealed partial class Batcher(
         }
     }
 
-    /// <summary>The per-message hot path: no allocation unless the message is a dead letter.</summary>
     private void Transcode(RawBlock block, in RawEntry entry)
     {
-        var batch = _batch;
+        if (Apply(_batch, block, in entry, out var info) == EnvelopeKind.Invalid)
+        {
+            DeadLetter(block, entry, info);
+        }
+    }
+
+    /// <summary>
+    /// The per-message hot path: transcodes one message into <paramref name="batch"/>'s RowBinary and keeps the
+    /// partition's books (offsets, watermark, trace links). Allocates nothing; a dead letter is left to the caller.
+    /// </summary>
+    internal static EnvelopeKind Apply(OrderBatch batch, RawBlock block, in RawEntry entry, out EnvelopeInfo info)
+    {
         var value = block.Bytes(entry.Value);
         var row = batch.Rows.GetSpan(EnvelopeTranscoder.MaxRowLength(value.Length));
-        EnvelopeTranscoder.Transcode(value, row, out var info);
+        EnvelopeTranscoder.Transcode(value, row, out info);
 
         ref var slice = ref batch.Slice(entry.Partition, entry.Offset, block.Ownership.EpochOf(entry.Partition));
         slice.LastOffset = entry.Offset;
@@ -177,10 +187,9 @@ internal sealed partial class Batcher(
                 batch.HeartbeatCount++;
                 slice.ObserveHeartbeat(info.CommitLsn, info.CommitTimeMs);
                 break;
-            default:
-                DeadLetter(block, entry, info);
-                break;
         }
+
+        return info.Kind;
     }
 
     private void DeadLetter(RawBlock block, in RawEntry entry, in EnvelopeInfo info)
@@ -206,7 +215,7 @@ internal sealed partial class Batcher(
         await output.WriteAsync(batch, cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Dead-lettering partition {Partition} offset {Offset}: {Reason} (field {Field})")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Dead-lettering partition {Partition} offset {Offset}: {Reason} (field {Field})")]
     private static partial void LogDeadLetter(ILogger logger, int partition, long offset, DecodeError reason, int field);
 }
 

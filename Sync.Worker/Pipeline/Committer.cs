@@ -75,13 +75,15 @@ internal sealed partial class Committer(
         try
         {
             using var activity = StartActivity(batch);
+            var insert = TimeSpan.Zero;
             if (batch.RowCount > 0)
             {
                 var token = batch.DeduplicationToken(topic);
                 activity?.SetTag("sync.dedup_token", token);
                 var started = time.GetTimestamp();
                 await retry.ExecuteAsync("insert orders", ct => sink.InsertOrdersAsync(batch.Rows, token, ct), abandon);
-                metrics.Inserted(time.GetElapsedTime(started));
+                insert = time.GetElapsedTime(started);
+                metrics.Inserted(insert);
             }
 
             foreach (var letter in batch.DeadLetters)
@@ -102,8 +104,16 @@ internal sealed partial class Committer(
 
             await WriteSyncStateAsync(batch, abandon);
             Commit(batch);
-            metrics.BatchCommitted(batch, time.GetElapsedTime(batch.FirstTimestamp).TotalSeconds);
+            var age = time.GetElapsedTime(batch.FirstTimestamp);
+            metrics.BatchCommitted(batch, age.TotalSeconds);
             batch.Barriers.ForEach(b => b.Complete());
+            LogCommitted(logger, batch.MessageCount, batch.RowCount, batch.Rows.Length, batch.DeadLetters.Count, batch.Trigger,
+                insert.TotalMilliseconds, age.TotalMilliseconds);
+            if (batch.DeadLetters.Count > 0)
+            {
+                var first = batch.DeadLetters[0];
+                LogDeadLetters(logger, batch.DeadLetters.Count, first.Partition, first.Offset, first.Error, first.Field);
+            }
         }
         catch
         {
@@ -243,6 +253,12 @@ internal sealed partial class Committer(
             LogCommitFailed(logger, ex, ex.Error.Reason);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Committed a batch of {Messages} messages: {Rows} rows, {Bytes} bytes, {DeadLetters} dead letters, flushed on {Trigger}; insert {InsertMs:F1} ms, age {AgeMs:F1} ms")]
+    private static partial void LogCommitted(ILogger logger, int messages, int rows, long bytes, int deadLetters, FlushTrigger trigger, double insertMs, double ageMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} messages of this batch went to the dead-letter topic; the first: partition {Partition} offset {Offset}, {Reason} (field {Field})")]
+    private static partial void LogDeadLetters(ILogger logger, int count, int partition, long offset, Encoding.DecodeError reason, int field);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Offset commit failed ({Reason}); it is retried with the next batch")]
     private static partial void LogCommitFailed(ILogger logger, Exception exception, string reason);
