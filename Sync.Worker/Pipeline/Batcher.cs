@@ -55,15 +55,20 @@ internal sealed partial class Batcher(
     {
         _batch = batches.Rent();
         Task<bool>? waitForInput = null;
+        Task<bool>? waitForRoom = null;
         Task? ageTimer = null;
         long ageTimerBatch = -1;
         try
         {
             while (true)
             {
-                if (!_batch.IsEmpty && time.GetElapsedTime(_batch.FirstTimestamp) >= limits.MaxAge)
+                // Age: flush as soon as the committer can take the batch. If it is still busy with the previous
+                // one, sealing now would gain nothing but a smaller insert: keep filling (up to the row and byte
+                // limits), so batches grow with the load and stay small when it is light.
+                var aged = !_batch.IsEmpty && time.GetElapsedTime(_batch.FirstTimestamp) >= limits.MaxAge;
+                if (aged && TrySeal(FlushTrigger.Age))
                 {
-                    await SealAsync(FlushTrigger.Age, cancellationToken);
+                    waitForRoom = null;
                     continue;
                 }
 
@@ -74,7 +79,22 @@ internal sealed partial class Batcher(
                 }
 
                 waitForInput ??= input.WaitToReadAsync(cancellationToken).AsTask();
-                if (!_batch.IsEmpty)
+                if (aged)
+                {
+                    waitForRoom ??= output.WaitToWriteAsync(cancellationToken).AsTask();
+                    await Task.WhenAny(waitForInput, waitForRoom);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (waitForRoom.IsCompleted)
+                    {
+                        waitForRoom = null;
+                    }
+
+                    if (!waitForInput.IsCompleted)
+                    {
+                        continue;
+                    }
+                }
+                else if (!_batch.IsEmpty)
                 {
                     // Race the input against the batch's age deadline. One timer per batch, reused across waits.
                     if (ageTimer is null || ageTimerBatch != _batch.Id)
@@ -205,6 +225,19 @@ internal sealed partial class Batcher(
         _batch.DeadLetters.Add(letter);
         metrics.DeadLettered(info.Error);
         LogDeadLetter(logger, entry.Partition, entry.Offset, info.Error, info.Field);
+    }
+
+    /// <summary>Seals the batch only if the committer's queue has room right now.</summary>
+    private bool TrySeal(FlushTrigger trigger)
+    {
+        _batch.Trigger = trigger;
+        if (!output.TryWrite(_batch))
+        {
+            return false;
+        }
+
+        _batch = batches.Rent();
+        return true;
     }
 
     private async ValueTask SealAsync(FlushTrigger trigger, CancellationToken cancellationToken)

@@ -38,7 +38,8 @@ internal readonly record struct ConsumeLoopSettings(
     int BlockMessages,
     int BlockArenaReserve,
     TimeSpan PollTimeout,
-    TimeSpan RevocationFlushTimeout);
+    TimeSpan RevocationFlushTimeout,
+    TimeSpan PauseAfter);
 
 /// <summary>
 /// The Kafka stage, on a dedicated thread (<c>Consume</c> blocks; a thread-pool thread would be held hostage).
@@ -196,7 +197,13 @@ internal sealed partial class KafkaConsumeLoop : IRebalanceListener
         return block;
     }
 
-    /// <summary>Hands the current block over (or queues it behind earlier ones), pausing Kafka while the pipeline is full.</summary>
+    /// <summary>
+    /// Hands the current block over (or queues it behind earlier ones). A full pipeline is normal flow control while
+    /// draining a backlog: the loop first simply waits for room (up to <see cref="ConsumeLoopSettings.PauseAfter"/>,
+    /// far below <c>max.poll.interval.ms</c>; librdkafka's prefetch is bounded by its own queue limits). Only a
+    /// longer stall (ClickHouse down) pauses the partitions and switches to polling: pausing makes librdkafka drop
+    /// its prefetched messages and fetch them again on resume, which is cheap once, wasteful many times a second.
+    /// </summary>
     private void Hand()
     {
         if (_block.Count > 0)
@@ -206,7 +213,7 @@ internal sealed partial class KafkaConsumeLoop : IRebalanceListener
         }
 
         ReportLagIfDue();
-        if (TryDeliver())
+        if (TryDeliver() || DeliverBefore(_time.GetUtcNow() + _settings.PauseAfter))
         {
             return;
         }

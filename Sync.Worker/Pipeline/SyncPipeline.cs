@@ -66,7 +66,7 @@ internal sealed partial class SyncPipeline(
         var committer = new Committer(sealedBatches.Reader, batchPool, sink, new ConsumerOffsetCommitter(consumer), ownership,
             deadLetters, retry, o.Topic, time, metrics, loggers.CreateLogger<Committer>());
         var loop = new KafkaConsumeLoop(consumer, callbacks, blocks.Writer, blockPool, ownership,
-            new ConsumeLoopSettings(o.Topic, o.BlockMessages, BlockArenaReserve, o.PollTimeout, o.RevocationFlushTimeout),
+            new ConsumeLoopSettings(o.Topic, o.BlockMessages, BlockArenaReserve, o.PollTimeout, o.RevocationFlushTimeout, o.PauseAfter),
             time, metrics, loggers.CreateLogger<KafkaConsumeLoop>());
 
         using var abandon = new CancellationTokenSource();

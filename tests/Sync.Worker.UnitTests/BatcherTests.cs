@@ -13,7 +13,7 @@ public sealed class BatcherTests : IAsyncDisposable
 
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
     private readonly Channel<RawBlock> _input = Channel.CreateBounded<RawBlock>(64);
-    private readonly Channel<OrderBatch> _output = Channel.CreateUnbounded<OrderBatch>();
+    private Channel<OrderBatch> _output = Channel.CreateUnbounded<OrderBatch>();
     private readonly RawBlockPool _blocks = new(1 << 16, 256, 64);
     private readonly OrderBatchPool _batches = new(64 << 10, 8);
     private readonly PartitionOwnership _ownership = new();
@@ -24,8 +24,13 @@ public sealed class BatcherTests : IAsyncDisposable
 
     private BlockFactory Factory => new(_blocks, _ownership, _time);
 
-    private void Start(int maxRows = 1_000_000, long maxBytes = 1L << 30, TimeSpan? maxAge = null)
+    private void Start(int maxRows = 1_000_000, long maxBytes = 1L << 30, TimeSpan? maxAge = null, int? committerQueue = null)
     {
+        if (committerQueue is { } capacity)
+        {
+            _output = Channel.CreateBounded<OrderBatch>(capacity);
+        }
+
         _ownership.Assign([0, 1, 2, 3]);
         var batcher = new Batcher(_input.Reader, _output.Writer, _blocks, _batches,
             new BatchLimits(maxRows, maxBytes, maxAge ?? TimeSpan.FromHours(1)), _deadLetters, _time, Doubles.Metrics(_time), NullLogger.Instance);
@@ -121,6 +126,31 @@ public sealed class BatcherTests : IAsyncDisposable
         Assert.False(_output.Reader.TryRead(out _));
         _time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal(1, (await NextAsync()).RowCount);
+    }
+
+    [Fact]
+    public async Task While_the_committer_is_busy_an_aged_batch_keeps_growing_and_is_sealed_once_there_is_room()
+    {
+        Start(maxAge: TimeSpan.FromMilliseconds(100), committerQueue: 1);
+        await WriteEventsAsync(0, 0, 10);
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        var first = await NextAsync(); // the committer took it: its queue is empty again
+        Assert.Equal(10, first.RowCount);
+
+        await WriteEventsAsync(0, 10, 10);
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        await SettledAsync();
+        Assert.Equal(1, _output.Reader.Count); // sealed into the empty queue, where it waits (committer busy)
+
+        await WriteEventsAsync(0, 20, 10);
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+        await WriteEventsAsync(0, 30, 10); // aged, but no room: it grows instead of turning into tiny inserts
+        await SettledAsync();
+        Assert.Equal(1, _output.Reader.Count);
+
+        Assert.Equal(10, (await NextAsync()).RowCount); // the committer frees the queue ...
+        var grown = await NextAsync();                  // ... and the aged batch goes at once
+        Assert.Equal((20, FlushTrigger.Age, 20L, 39L), (grown.RowCount, grown.Trigger, grown.SliceAt(0).FirstOffset, grown.SliceAt(0).LastOffset));
     }
 
     [Fact]
