@@ -231,4 +231,59 @@ public sealed class PipelineTests(PipelineFixture fixture)
         await fixture.AssertConvergesAsync(workload, _ct);
         await fixture.AssertFullyCommittedAsync(_ct);
     }
+    [Fact]
+    public async Task A_member_joining_and_leaving_the_group_moves_partitions_cooperatively_and_nothing_is_lost()
+    {
+        var workload = new Workload("rebalance", seed: 7).Generate(orders: 20_000, changes: 30_000);
+        var chunks = workload.Events.Chunk(2_500).ToList();
+        var producing = Task.Run(async () =>
+        {
+            foreach (var chunk in chunks)
+            {
+                await fixture.ProduceAsync(chunk, _ct);
+                await Task.Delay(300, _ct);
+            }
+        }, _ct);
+
+        // A second member of the worker's group that reads but never commits (a peer that dies before writing).
+        var config = await fixture.KafkaConfigAsync<Confluent.Kafka.ConsumerConfig>();
+        config.GroupId = "sync-worker";
+        config.PartitionAssignmentStrategy = Confluent.Kafka.PartitionAssignmentStrategy.CooperativeSticky;
+        config.SessionTimeoutMs = 10_000;
+        config.EnableAutoCommit = false;
+        config.AutoOffsetReset = Confluent.Kafka.AutoOffsetReset.Earliest;
+        var taken = new List<int>();
+        long[] committedWhenTaken = [];
+        using (var peer = new Confluent.Kafka.ConsumerBuilder<Confluent.Kafka.Ignore, Confluent.Kafka.Ignore>(config)
+            .SetLogHandler((_, _) => { })
+            .SetPartitionsAssignedHandler((_, partitions) => taken.AddRange(partitions.Select(p => p.Partition.Value)))
+            .Build())
+        {
+            peer.Subscribe(Topics.OrderEvents);
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (taken.Count == 0 && DateTime.UtcNow < until)
+            {
+                peer.Consume(TimeSpan.FromMilliseconds(100));
+            }
+
+            Assert.NotEmpty(taken); // the worker gave some partitions up (cooperatively: it kept the others)
+            Assert.True(taken.Count < PipelineFixture.Partitions, $"the peer took {taken.Count} partitions");
+            committedWhenTaken = await fixture.CommittedAsync();
+            var hold = DateTime.UtcNow + TimeSpan.FromSeconds(4);
+            while (DateTime.UtcNow < hold)
+            {
+                peer.Consume(TimeSpan.FromMilliseconds(100));
+            }
+
+            // While the peer owned them, nobody committed those partitions: the worker does not commit what it gave up.
+            var committedLater = await fixture.CommittedAsync();
+            Assert.All(taken, p => Assert.Equal(committedWhenTaken[p], committedLater[p]));
+            peer.Close(); // leaves: the partitions go back to the worker, from the last commit
+        }
+
+        await producing;
+        await fixture.AssertConvergesAsync(workload, _ct);
+        await fixture.AssertFullyCommittedAsync(_ct);
+        Assert.Contains("revoked after flushing and committing", fixture.RecentLogs(PipelineFixture.Worker, 500), StringComparison.Ordinal);
+    }
 }
