@@ -62,19 +62,20 @@ internal sealed partial class Batcher(
         {
             while (true)
             {
-                // Age: flush as soon as the committer can take the batch. If it is still busy with the previous
-                // one, sealing now would gain nothing but a smaller insert: keep filling (up to the row and byte
-                // limits), so batches grow with the load and stay small when it is light.
+                // Age: flush once the committer can take the batch and nothing more is already waiting. If the
+                // committer is still busy, or a backlog is queued behind this batch, sealing now would only make
+                // a smaller insert (and one more part to merge): keep filling up to the row and byte limits. So
+                // batches grow with the load and stay small — fresh — when it is light.
                 var aged = !_batch.IsEmpty && time.GetElapsedTime(_batch.FirstTimestamp) >= limits.MaxAge;
-                if (aged && TrySeal(FlushTrigger.Age))
-                {
-                    waitForRoom = null;
-                    continue;
-                }
-
                 if (waitForInput is null && input.TryRead(out var block))
                 {
                     await ProcessAsync(block, cancellationToken);
+                    continue;
+                }
+
+                if (aged && TrySeal(FlushTrigger.Age))
+                {
+                    waitForRoom = null;
                     continue;
                 }
 
