@@ -47,8 +47,16 @@ internal sealed class SinkScenario : IScenario
         result.Notes.Add("worker settings: " + (settings.Count == 0 ? "defaults" : string.Join(", ", settings.Select(s => $"{s.Key}={s.Value}"))));
 
         using var clickhouse = new ClickHouseClient(await app.ConnectionStringAsync("clickhouse"));
-        await FreshnessAsync(app, clickhouse, rate, freshFor, result, cancellationToken);
-        await DrainAsync(app, clickhouse, events, batchRows, result, cancellationToken);
+        if (freshFor > TimeSpan.Zero)
+        {
+            await FreshnessAsync(app, clickhouse, rate, freshFor, result, cancellationToken);
+        }
+
+        if (events > 0)
+        {
+            await DrainAsync(app, clickhouse, events, batchRows, result, options, cancellationToken);
+        }
+
         result.Notes.Add($"load average at end: {File.ReadAllText("/proc/loadavg").Trim()}");
         return result;
     }
@@ -237,7 +245,7 @@ internal sealed class SinkScenario : IScenario
 
     // ---------------------------------------------------------------- drain
 
-    private static async Task DrainAsync(LocalApp app, ClickHouseClient clickhouse, int count, int batchRows, ScenarioResult result, CancellationToken ct)
+    private static async Task DrainAsync(LocalApp app, ClickHouseClient clickhouse, int count, int batchRows, ScenarioResult result, ScenarioOptions options, CancellationToken ct)
     {
         var partitions = await PartitionCountAsync(app);
         await StopAsync(app, Worker, ct);
@@ -269,15 +277,32 @@ internal sealed class SinkScenario : IScenario
         envelopes = null;
         GC.Collect();
         var drain = await WorkerDrainAsync(app, clickhouse, start.Sum(), end.Sum(), ct);
+        var peerConsumers = options.GetInt("peer-consumers", 2);
+        var peer = peerConsumers > 0 ? await KafkaEngineDrainAsync(app, clickhouse, partitions, end, peerConsumers, ct) : null;
 
+        // events per CPU-second of every process on the path: what 2 dedicated cores would give / 2, steadier than
+        // wall-clock rates on a machine shared with other work.
+        static string PerCpuSecond(params double[] cpuPerMillion) => Math.Round(1e6 / cpuPerMillion.Sum()).ToString("N0", CultureInfo.InvariantCulture);
         var table = result.AddTable($"Drain of a pre-filled topic: {messages:N0} messages, {partitions} partitions",
-            "path", "events/s", "seconds", "worker/this", "CPU s per 1M: worker", "ClickHouse", "Kafka", "client");
+            "path", "events/s", "seconds", "worker/this", "CPU s per 1M: worker", "ClickHouse", "Kafka", "client", "events per CPU-second (all processes)");
         table.Row("Sync.Worker: consume → decode → insert → sync_state → commit", Math.Round(drain.Rate), drain.Seconds, "1.00",
-            drain.WorkerCpu, drain.EmulatorCpu, drain.KafkaCpu, "-");
+            drain.WorkerCpu, drain.EmulatorCpu, drain.KafkaCpu, "-", PerCpuSecond(drain.WorkerCpu, drain.EmulatorCpu, drain.KafkaCpu));
         table.Row("(a) consume alone (Confluent.Kafka, nothing done with the messages)", Math.Round(consume.Rate), consume.Seconds,
-            (drain.Rate / consume.Rate).ToString("F2", CultureInfo.InvariantCulture), "-", "-", consume.KafkaCpu, consume.ClientCpu);
+            (drain.Rate / consume.Rate).ToString("F2", CultureInfo.InvariantCulture), "-", "-", consume.KafkaCpu, consume.ClientCpu,
+            PerCpuSecond(consume.KafkaCpu, consume.ClientCpu));
         table.Row($"(b) insert alone (pre-built RowBinary, {batchRows:N0} rows per insert)", Math.Round(insert.Rate), insert.Seconds,
-            (drain.Rate / insert.Rate).ToString("F2", CultureInfo.InvariantCulture), "-", insert.EmulatorCpu, "-", insert.ClientCpu);
+            (drain.Rate / insert.Rate).ToString("F2", CultureInfo.InvariantCulture), "-", insert.EmulatorCpu, "-", insert.ClientCpu,
+            PerCpuSecond(insert.EmulatorCpu, insert.ClientCpu));
+        if (peer is not null)
+        {
+            table.Row($"peer: ClickHouse Kafka engine + materialized view ({peerConsumers} consumers, whole topic)", Math.Round(peer.Rate), peer.Seconds,
+                (drain.Rate / peer.Rate).ToString("F2", CultureInfo.InvariantCulture), "-", peer.EmulatorCpu, peer.KafkaCpu, "-",
+                PerCpuSecond(peer.EmulatorCpu, peer.KafkaCpu));
+            result.Notes.Add("peer: the same topic read by ClickHouse's own Kafka engine (MsgPack format, the envelope as a Tuple) into a copy of `orders` " +
+                "through a materialized view, inside the same ClickHouse (the emulator's engine); settings from ENVIRONMENT.md's best measurement " +
+                "(kafka_thread_per_consumer=1, kafka_max_block_size=262144, kafka_flush_interval_ms=1000); progress from its committed offsets");
+        }
+
         result.Notes.Add($"worker drain: {drain.Seconds:F1} s from its first commit to the last, {drain.FromStart:F1} s from the start command (process start, schema check, group join included)");
         result.Notes.Add("CPU s per 1M = user+system CPU seconds of that process tree (from /proc) per million events during the phase; 2 cores = 2 CPU s per wall second");
     }
@@ -437,6 +462,91 @@ internal sealed class SinkScenario : IScenario
             }
 
             await Task.Delay(100, ct);
+        }
+    }
+
+    /// <summary>The tool people use today: ClickHouse's Kafka table engine and a materialized view, on the same topic.</summary>
+    private static async Task<PhaseResult> KafkaEngineDrainAsync(LocalApp app, ClickHouseClient clickhouse, int partitions, long[] end, int consumers, CancellationToken ct)
+    {
+        var group = "clickhouse-peer-" + Guid.NewGuid().ToString("N")[..8];
+        var broker = await app.ConnectionStringAsync("kafka");
+        string[] drop = ["DROP VIEW IF EXISTS peer_mv", "DROP TABLE IF EXISTS peer_queue", "DROP TABLE IF EXISTS peer_orders", "DROP NAMED COLLECTION IF EXISTS peer_kafka"];
+        foreach (var sql in drop)
+        {
+            await clickhouse.ExecuteNonQueryAsync(sql, cancellationToken: ct);
+        }
+
+        // The 0.9 broker's client settings, as the worker gets them from the AppHost.
+        await clickhouse.ExecuteNonQueryAsync(
+            $"CREATE NAMED COLLECTION peer_kafka AS kafka_broker_list = '{broker}', `kafka.api_version_request` = 'false', `kafka.broker_version_fallback` = '0.9.0'",
+            cancellationToken: ct);
+        await clickhouse.ExecuteNonQueryAsync($"CREATE TABLE peer_orders AS {ClickHouseSchema.Orders}", cancellationToken: ct);
+        await clickhouse.ExecuteNonQueryAsync(
+            $"""
+            CREATE TABLE peer_queue (e Tuple(v UInt8, event_id FixedString(16), type UInt8, order_id FixedString(16), version UInt32, lsn UInt64,
+                commit_ms Int64, customer String, region String, currency String, status String, total Int64, created_ms Int64, lines UInt16, tp Nullable(String)))
+            ENGINE = Kafka(peer_kafka)
+            SETTINGS kafka_topic_list = '{Topics.OrderEvents}', kafka_group_name = '{group}', kafka_format = 'MsgPack',
+                     kafka_num_consumers = {consumers}, kafka_thread_per_consumer = 1, kafka_max_block_size = 262144, kafka_flush_interval_ms = 1000
+            """, cancellationToken: ct);
+
+        var emulator = Pid(app, Emulator);
+        var kafka = Pid(app, "kafka");
+        var clock = Stopwatch.StartNew();
+        await clickhouse.ExecuteNonQueryAsync(
+            """
+            CREATE MATERIALIZED VIEW peer_mv TO peer_orders AS
+            SELECT toUUID(UUIDNumToString(e.order_id)) AS order_id, e.version AS version, toUInt8(e.type = 3) AS is_deleted,
+                   e.customer AS customer_id, e.region AS region, e.currency AS currency, e.status AS status,
+                   toDecimal64(e.total, 2) / 100 AS total, fromUnixTimestamp64Milli(e.created_ms, 'UTC') AS created_at, e.lines AS line_count,
+                   e.lsn AS commit_lsn, fromUnixTimestamp64Milli(e.commit_ms, 'UTC') AS commit_time, toUUID(UUIDNumToString(e.event_id)) AS event_id
+            FROM peer_queue WHERE e.type IN (1, 2, 3)
+            """, cancellationToken: ct);
+
+        var config = await app.KafkaConfigAsync<ConsumerConfig>();
+        config.GroupId = group;
+        using var probe = new ConsumerBuilder<Ignore, Ignore>(config).SetLogHandler((_, _) => { }).Build();
+        var topicPartitions = Enumerable.Range(0, partitions).Select(p => new TopicPartition(Topics.OrderEvents, p)).ToList();
+        TimeSpan? firstAt = null;
+        long firstValue = 0;
+        (TimeSpan Emulator, TimeSpan Kafka) cpu0 = default;
+        try
+        {
+            while (true)
+            {
+                var committed = probe.Committed(topicPartitions, TimeSpan.FromSeconds(10)).Sum(c => Math.Max(0, c.Offset.Value));
+                var now = clock.Elapsed;
+                if (firstAt is null && committed > 0)
+                {
+                    firstAt = now;
+                    firstValue = committed;
+                    cpu0 = (ProcessCpu.OfTree(emulator), ProcessCpu.OfTree(kafka));
+                }
+
+                if (committed >= end.Sum())
+                {
+                    var events = end.Sum() - firstValue;
+                    var seconds = (now - firstAt!.Value).TotalSeconds;
+                    var perMillion = 1e6 / events;
+                    return new PhaseResult(events / seconds, seconds, 0,
+                        (ProcessCpu.OfTree(kafka) - cpu0.Kafka).TotalSeconds * perMillion,
+                        (ProcessCpu.OfTree(emulator) - cpu0.Emulator).TotalSeconds * perMillion, 0, now.TotalSeconds);
+                }
+
+                if (clock.Elapsed > TimeSpan.FromMinutes(10))
+                {
+                    throw new TimeoutException($"the Kafka engine did not drain: {committed} of {end.Sum()} committed");
+                }
+
+                await Task.Delay(200, ct);
+            }
+        }
+        finally
+        {
+            foreach (var sql in drop)
+            {
+                await clickhouse.ExecuteNonQueryAsync(sql, cancellationToken: CancellationToken.None);
+            }
         }
     }
 
