@@ -55,6 +55,12 @@ public sealed class SyncWorkerOptions
     /// </summary>
     public int BlockMessages { get; set; } = 1024;
 
+    /// <summary>
+    /// Inserts in flight at once. Whatever this is, sync_state and commits follow batch order (a batch is finalized
+    /// only after every batch before it), so a faster later insert never lets a commit pass unwritten data.
+    /// </summary>
+    public int InsertParallelism { get; set; } = 1;
+
     /// <summary>Sealed batches waiting for the committer while the next one fills (1: decode and insert overlap).</summary>
     public int PendingBatches { get; set; } = 1;
 
@@ -135,6 +141,7 @@ public sealed class SyncWorkerOptionsValidator : IValidateOptions<SyncWorkerOpti
             $"BatchMaxAge is {options.BatchMaxAge}; expected 1 ms to 10 min.");
         Require(options.ChannelCapacity is >= 1 and <= 10_000, $"ChannelCapacity is {options.ChannelCapacity}; expected 1 to 10,000.");
         Require(options.BlockMessages is >= 1 and <= 1_000_000, $"BlockMessages is {options.BlockMessages}; expected 1 to 1,000,000.");
+        Require(options.InsertParallelism is >= 1 and <= 16, $"InsertParallelism is {options.InsertParallelism}; expected 1 to 16.");
         Require(options.PendingBatches is >= 1 and <= 16, $"PendingBatches is {options.PendingBatches}; expected 1 to 16.");
         Require(Between(options.PauseAfter, TimeSpan.Zero, TimeSpan.FromSeconds(60)), $"PauseAfter is {options.PauseAfter}; expected 0 to 60 s.");
         Require(Between(options.PollTimeout, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(10)),

@@ -42,50 +42,143 @@ internal sealed partial class Committer(
     private readonly List<SyncStateRow> _stateRows = [];
     private readonly List<TopicPartitionOffset> _commits = [];
 
-    /// <summary>Runs until the input completes; <paramref name="abandon"/> gives up the batch in progress (no commit).</summary>
-    public async Task RunAsync(CancellationToken abandon)
+    /// <summary>
+    /// Runs until the input completes; <paramref name="abandon"/> gives up what is in flight (no commit). Up to
+    /// <paramref name="parallelism"/> inserts run at once (each with its own token), but everything after the
+    /// insert — dead-letter acks, <c>sync_state</c>, the commit — happens strictly in batch order: a batch is
+    /// finalized only once every batch before it is, so no commit ever passes unwritten data.
+    /// </summary>
+    public async Task RunAsync(CancellationToken abandon, int parallelism = 1)
     {
+        var inFlight = new Queue<(OrderBatch Batch, Task<Inserted> Insert)>();
+        Task<bool>? waitForInput = null;
+        var inputDone = false;
         try
         {
-            await foreach (var batch in input.ReadAllAsync(abandon))
+            while (true)
             {
-                try
+                if (inFlight.Count > 0 && (inputDone || inFlight.Peek().Insert.IsCompleted || inFlight.Count >= parallelism))
                 {
-                    await WriteAsync(batch, abandon);
+                    var (batch, insert) = inFlight.Dequeue();
+                    try
+                    {
+                        await FinalizeAsync(batch, await insert, abandon);
+                    }
+                    finally
+                    {
+                        batches.Return(batch);
+                    }
+
+                    continue;
                 }
-                finally
+
+                if (waitForInput is null && input.TryRead(out var next))
                 {
-                    batches.Return(batch);
+                    inFlight.Enqueue((next, InsertAsync(next, abandon)));
+                    continue;
                 }
+
+                waitForInput ??= input.WaitToReadAsync(abandon).AsTask();
+                if (inFlight.Count > 0)
+                {
+                    await Task.WhenAny(waitForInput, inFlight.Peek().Insert);
+                    if (!waitForInput.IsCompleted)
+                    {
+                        continue;
+                    }
+                }
+
+                if (!await waitForInput)
+                {
+                    inputDone = true; // finish what is in flight, in order, then stop
+                    if (inFlight.Count == 0)
+                    {
+                        break;
+                    }
+                }
+
+                waitForInput = null;
             }
         }
         finally
         {
-            // Barriers of batches never written: their waiters learn the flush did not happen.
-            while (input.TryRead(out var left))
+            // Whatever was not finalized: its barriers learn the flush did not happen; its buffers go back to the
+            // pool only once no request is still reading them.
+            while (inFlight.TryDequeue(out var left))
             {
-                left.Barriers.ForEach(b => b.Abandon());
-                batches.Return(left);
+                left.Batch.Barriers.ForEach(b => b.Abandon());
+                try
+                {
+                    (await left.Insert).Activity?.Dispose();
+                }
+                catch (Exception ex) when (ex is OperationCanceledException || abandon.IsCancellationRequested)
+                {
+                }
+
+                batches.Return(left.Batch);
+            }
+
+            while (input.TryRead(out var queued))
+            {
+                queued.Barriers.ForEach(b => b.Abandon());
+                batches.Return(queued);
             }
         }
     }
 
+    /// <summary>An insert that succeeded: how long it took, and the batch's span, still open until the batch is committed.</summary>
+    internal readonly record struct Inserted(TimeSpan Duration, Activity? Activity);
+
+    /// <summary>One batch, start to end (the unit tests' entry point; <see cref="RunAsync"/> overlaps the inserts).</summary>
     internal async Task WriteAsync(OrderBatch batch, CancellationToken abandon)
     {
+        Inserted inserted;
         try
         {
-            using var activity = StartActivity(batch);
-            var insert = TimeSpan.Zero;
-            if (batch.RowCount > 0)
+            inserted = await InsertAsync(batch, abandon);
+        }
+        catch
+        {
+            batch.Barriers.ForEach(b => b.Abandon());
+            throw;
+        }
+
+        await FinalizeAsync(batch, inserted, abandon);
+    }
+
+    /// <summary>The insert, retried until it succeeds (same bytes, same token) or the pipeline gives up.</summary>
+    private async Task<Inserted> InsertAsync(OrderBatch batch, CancellationToken abandon)
+    {
+        // Started here, in the insert's own async flow: the ClickHouse HTTP spans become its children.
+        var activity = StartActivity(batch);
+        try
+        {
+            if (batch.RowCount == 0)
             {
-                var token = batch.DeduplicationToken(topic);
-                activity?.SetTag("sync.dedup_token", token);
-                var started = time.GetTimestamp();
-                await retry.ExecuteAsync("insert orders", ct => sink.InsertOrdersAsync(batch.Rows, token, ct), abandon);
-                insert = time.GetElapsedTime(started);
-                metrics.Inserted(insert);
+                return new Inserted(TimeSpan.Zero, activity);
             }
 
+            var token = batch.DeduplicationToken(topic);
+            activity?.SetTag("sync.dedup_token", token);
+            var started = time.GetTimestamp();
+            await retry.ExecuteAsync("insert orders", ct => sink.InsertOrdersAsync(batch.Rows, token, ct), abandon);
+            var duration = time.GetElapsedTime(started);
+            metrics.Inserted(duration);
+            return new Inserted(duration, activity);
+        }
+        catch
+        {
+            activity?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>After the insert, in batch order: dead-letter acknowledgements, sync_state, the commit, the barriers.</summary>
+    private async Task FinalizeAsync(OrderBatch batch, Inserted inserted, CancellationToken abandon)
+    {
+        using var activity = inserted.Activity;
+        try
+        {
             foreach (var letter in batch.DeadLetters)
             {
                 await retry.ExecuteAsync("dead-letter produce", async ct =>
@@ -108,7 +201,7 @@ internal sealed partial class Committer(
             metrics.BatchCommitted(batch, age.TotalSeconds);
             batch.Barriers.ForEach(b => b.Complete());
             LogCommitted(logger, batch.MessageCount, batch.RowCount, batch.Rows.Length, batch.DeadLetters.Count, batch.Trigger,
-                insert.TotalMilliseconds, age.TotalMilliseconds);
+                inserted.Duration.TotalMilliseconds, age.TotalMilliseconds);
             if (batch.DeadLetters.Count > 0)
             {
                 var first = batch.DeadLetters[0];

@@ -72,7 +72,7 @@ internal sealed partial class SyncPipeline(
         using var abandon = new CancellationTokenSource();
         using var stopLoop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var batching = Task.Run(() => batcher.RunAsync(abandon.Token), CancellationToken.None);
-        var committing = Task.Run(() => committer.RunAsync(abandon.Token), CancellationToken.None);
+        var committing = Task.Run(() => committer.RunAsync(abandon.Token, o.InsertParallelism), CancellationToken.None);
         loop.Start(Task.WhenAll(batching, committing), o.ShutdownDrainTimeout, abandon.Token, stopLoop.Token);
         status.Started();
         LogStarted(_logger, o.Topic, o.BatchMaxRows, o.BatchMaxBytes, o.BatchMaxAge.TotalMilliseconds);

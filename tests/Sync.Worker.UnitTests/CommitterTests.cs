@@ -190,5 +190,34 @@ public sealed class CommitterTests : IDisposable
         Assert.NotEqual(a.DeduplicationToken("t"), b.DeduplicationToken("t"));
     }
 
+    [Fact]
+    public async Task Inserts_overlap_but_commits_follow_batch_order_even_when_a_later_insert_finishes_first()
+    {
+        _ownership.Assign([0]);
+        var gated = new GatedSink(_sink);
+        var channel = Channel.CreateUnbounded<OrderBatch>();
+        var metrics = Doubles.Metrics();
+        var committer = new Committer(channel.Reader, _pool, gated, _offsets, _ownership, _deadLetters,
+            Doubles.FastRetry(metrics), Topics.OrderEvents, TimeProvider.System, metrics, NullLogger.Instance);
+        var run = committer.RunAsync(_ct, parallelism: 2);
+
+        await channel.Writer.WriteAsync(Batch((0, 0, 9, 1, 1, 10)), _ct);
+        await channel.Writer.WriteAsync(Batch((0, 10, 19, 2, 2, 10)), _ct);
+        while (gated.Inserts.Count < 2)
+        {
+            await Task.Delay(5, _ct); // both inserts are in flight at once
+        }
+
+        var inserts = gated.Inserts.ToArray();
+        inserts[1].Gate.SetResult(); // the later batch is written first ...
+        await Task.Delay(100, _ct);
+        Assert.DoesNotContain(_sink.Calls, c => c.StartsWith("commit", StringComparison.Ordinal)); // ... but not committed past the earlier one
+
+        inserts[0].Gate.SetResult();
+        channel.Writer.Complete();
+        await run;
+        Assert.Equal(["commit p0@10", "commit p0@20"], _sink.Calls.Where(c => c.StartsWith("commit", StringComparison.Ordinal)));
+    }
+
     public void Dispose() => _pool.Dispose();
 }

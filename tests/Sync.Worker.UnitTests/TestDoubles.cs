@@ -124,3 +124,23 @@ internal sealed class BlockFactory(RawBlockPool pool, PartitionOwnership ownersh
         return block;
     }
 }
+
+/// <summary>A sink whose inserts complete only when the test says so, in any order.</summary>
+internal sealed class GatedSink(FakeSink inner) : IClickHouseSink
+{
+    public System.Collections.Concurrent.ConcurrentQueue<(string Token, TaskCompletionSource Gate)> Inserts { get; } = new();
+
+    public Task EnsureSchemaAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task InsertOrdersAsync(RowBinaryBuffer rows, string token, CancellationToken cancellationToken)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Inserts.Enqueue((token, gate));
+        await gate.Task.WaitAsync(cancellationToken);
+        await inner.InsertOrdersAsync(rows, token, cancellationToken);
+    }
+
+    public Task InsertSyncStateAsync(IReadOnlyList<SyncStateRow> rows, CancellationToken cancellationToken) => inner.InsertSyncStateAsync(rows, cancellationToken);
+
+    public Task<IReadOnlyDictionary<int, StoredWatermark>> ReadSyncStateAsync(string topic, CancellationToken cancellationToken) => inner.ReadSyncStateAsync(topic, cancellationToken);
+}
