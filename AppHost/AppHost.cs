@@ -11,10 +11,15 @@ builder.AddProject<Projects.Orders_Api>("orders-api")
     .WithKafka(engines.Kafka)
     .WithHttpHealthCheck("/health");
 
-builder.AddProject<Projects.Sync_Worker>("sync-worker")
+var syncWorker = builder.AddProject<Projects.Sync_Worker>("sync-worker")
     .WithKafka(engines.Kafka)
     .WithReference(engines.ClickHouse).WaitFor(engines.ClickHouse)
     .WithHttpHealthCheck("/health");
+// SyncWorker:* settings given to the AppHost (e.g. by the load harness: SyncWorker:BatchMaxRows=50000) reach the worker.
+foreach (var setting in builder.Configuration.GetSection("SyncWorker").GetChildren().Where(s => s.Value is not null))
+{
+    syncWorker.WithEnvironment($"SyncWorker__{setting.Key}", setting.Value);
+}
 
 builder.AddProject<Projects.Analytics_Api>("analytics-api")
     .WithReference(engines.ClickHouse).WaitFor(engines.ClickHouse)

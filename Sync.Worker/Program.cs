@@ -1,5 +1,9 @@
+using PolyglotAspire.SyncWorker;
+
+// The Kafka → ClickHouse sync worker. A web app only for /health and /alive (MapDefaultEndpoints).
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
+builder.AddBasicServiceDefaults();
+builder.AddSyncWorker();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

@@ -1,3 +1,5 @@
 using BenchmarkDotNet.Running;
+using PolyglotAspire.Benchmarks;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// The assembly of the benchmarks (not typeof(Program): Sync.Worker, referenced here, has a public Program too).
+BenchmarkSwitcher.FromAssembly(typeof(EnvelopeBenchmarks).Assembly).Run(args);

@@ -1,9 +1,10 @@
 using PolyglotAspire.Load;
+using PolyglotAspire.Load.Scenarios;
 using Spectre.Console;
 
 // dotnet run -c Release --project perf/PolyglotAspire.Load -- <scenario> [--key value ...]
 // Starts the app in local mode through the AppHost, runs the scenario, writes perf/results/<scenario>-<time>.md/.json.
-IScenario[] scenarios = [new PolyglotAspire.Load.Scenarios.WriteScenario(), new PolyglotAspire.Load.Scenarios.CaptureLagScenario()];
+IScenario[] scenarios = [new WriteScenario(), new CaptureLagScenario(), new SinkScenario()];
 
 if (args.Length == 0 || scenarios.All(s => s.Name != args[0]))
 {

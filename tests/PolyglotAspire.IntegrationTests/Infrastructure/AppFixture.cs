@@ -42,8 +42,9 @@ public class AppFixture : IAsyncLifetime
             .AddFilter("Aspire.Hosting.Dcp", LogLevel.Error));
 
         App = await builder.BuildAsync(timeout.Token);
-        CaptureResourceLogs();
         await App.StartAsync(timeout.Token);
+        // After the start: resources' DCP instance names (what the logger service keys logs by) exist from then on.
+        CaptureResourceLogs();
 
         await Task.WhenAll(Resources.Select(r => WaitForHealthyAsync(r.Name, timeout.Token)));
     }
@@ -146,7 +147,7 @@ public class AppFixture : IAsyncLifetime
             {
                 try
                 {
-                    await foreach (var batch in loggers.WatchAsync(resource.Name).WithCancellation(_stopping.Token))
+                    await foreach (var batch in loggers.WatchAsync(resource).WithCancellation(_stopping.Token))
                     {
                         foreach (var line in batch)
                         {

@@ -1,0 +1,123 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using ClickHouse.Driver;
+using ClickHouse.Driver.ADO.Parameters;
+using ClickHouse.Driver.Utility;
+using PolyglotAspire.SyncWorker.Encoding;
+
+namespace PolyglotAspire.SyncWorker.ClickHouse;
+
+/// <summary>One row of <c>sync_state</c>.</summary>
+internal readonly record struct SyncStateRow(string Topic, int Partition, long NextOffset, ulong Lsn, long AsOfMs, long UpdatedAtMs);
+
+/// <summary>A partition's applied watermark as <c>sync_state</c> holds it.</summary>
+internal readonly record struct StoredWatermark(long NextOffset, ulong Lsn, long AsOfMs);
+
+/// <summary>What the committer needs from ClickHouse (a seam for unit tests of the commit logic).</summary>
+internal interface IClickHouseSink
+{
+    Task EnsureSchemaAsync(CancellationToken cancellationToken);
+
+    /// <summary>One streamed RowBinary insert of the batch's rows, deduplicated by <paramref name="token"/>.</summary>
+    Task InsertOrdersAsync(RowBinaryBuffer rows, string token, CancellationToken cancellationToken);
+
+    Task InsertSyncStateAsync(IReadOnlyList<SyncStateRow> rows, CancellationToken cancellationToken);
+
+    Task<IReadOnlyDictionary<int, StoredWatermark>> ReadSyncStateAsync(string topic, CancellationToken cancellationToken);
+}
+
+/// <summary>ClickHouse through ClickHouse.Driver's HTTP client: schema, the streamed orders insert, sync state.</summary>
+internal sealed class ClickHouseSink(ClickHouseClient client, string? cluster, bool compress) : IClickHouseSink
+{
+    private static readonly string[] SyncStateColumns = ["topic", "partition", "next_offset", "lsn", "as_of", "updated_at"];
+
+    public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        foreach (var statement in ClickHouseSchema.Statements(cluster, client.Settings.Database))
+        {
+            await client.ExecuteNonQueryAsync(statement, cancellationToken: cancellationToken);
+        }
+    }
+
+    public async Task InsertOrdersAsync(RowBinaryBuffer rows, string token, CancellationToken cancellationToken)
+    {
+        var settings = new Dictionary<string, object>(2) { ["insert_deduplication_token"] = token };
+        AddClusterSettings(settings);
+        using var response = await client.InsertRawStreamAsync(
+            ClickHouseSchema.Orders, rows.OpenRead(), "RowBinary", EnvelopeTranscoder.Columns, compress,
+            new QueryOptions { CustomSettings = settings }, cancellationToken);
+    }
+
+    public async Task InsertSyncStateAsync(IReadOnlyList<SyncStateRow> rows, CancellationToken cancellationToken)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        using var buffer = new RowBinaryBuffer(4096);
+        foreach (var row in rows)
+        {
+            WriteSyncState(buffer, row);
+        }
+
+        var settings = new Dictionary<string, object>(1);
+        AddClusterSettings(settings);
+        using var response = await client.InsertRawStreamAsync(
+            ClickHouseSchema.SyncState, buffer.OpenRead(), "RowBinary", SyncStateColumns, useCompression: false,
+            new QueryOptions { CustomSettings = settings }, cancellationToken);
+    }
+
+    public async Task<IReadOnlyDictionary<int, StoredWatermark>> ReadSyncStateAsync(string topic, CancellationToken cancellationToken)
+    {
+        var parameters = new ClickHouseParameterCollection();
+        parameters.AddParameter("topic", topic);
+        using var reader = await client.ExecuteReaderAsync(
+            $"SELECT partition, next_offset, lsn, toUnixTimestamp64Milli(as_of) FROM {ClickHouseSchema.SyncState} FINAL WHERE topic = {{topic:String}}",
+            parameters, cancellationToken: cancellationToken);
+        var result = new Dictionary<int, StoredWatermark>();
+        while (reader.Read())
+        {
+            result[Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture)] = new StoredWatermark(
+                Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture),
+                Convert.ToUInt64(reader.GetValue(2), CultureInfo.InvariantCulture),
+                Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture));
+        }
+
+        return result;
+    }
+
+    /// <summary>RowBinary of a <c>sync_state</c> row (String, UInt32, Int64, UInt64, DateTime64(3), DateTime64(3)).</summary>
+    internal static void WriteSyncState(RowBinaryBuffer buffer, SyncStateRow row)
+    {
+        var topicLength = System.Text.Encoding.UTF8.GetByteCount(row.Topic);
+        var span = buffer.GetSpan(5 + topicLength + 4 + 8 + 8 + 8 + 8);
+        var p = 0;
+        var length = (uint)topicLength;
+        while (length >= 0x80)
+        {
+            span[p++] = (byte)(length | 0x80);
+            length >>= 7;
+        }
+
+        span[p++] = (byte)length;
+        p += System.Text.Encoding.UTF8.GetBytes(row.Topic, span[p..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[p..], (uint)row.Partition);
+        BinaryPrimitives.WriteInt64LittleEndian(span[(p + 4)..], row.NextOffset);
+        BinaryPrimitives.WriteUInt64LittleEndian(span[(p + 12)..], row.Lsn);
+        BinaryPrimitives.WriteInt64LittleEndian(span[(p + 20)..], row.AsOfMs);
+        BinaryPrimitives.WriteInt64LittleEndian(span[(p + 28)..], row.UpdatedAtMs);
+        buffer.Advance(p + 36);
+    }
+
+    private void AddClusterSettings(Dictionary<string, object> settings)
+    {
+        if (!string.IsNullOrWhiteSpace(cluster))
+        {
+            foreach (var (name, value) in ClickHouseSchema.ClusterInsertSettings)
+            {
+                settings[name] = value;
+            }
+        }
+    }
+}

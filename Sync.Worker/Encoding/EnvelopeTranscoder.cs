@@ -1,0 +1,467 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Text.Unicode;
+using MessagePack;
+using PolyglotAspire.Contracts;
+
+namespace PolyglotAspire.SyncWorker.Encoding;
+
+/// <summary>What one Kafka message turned out to be.</summary>
+internal enum EnvelopeKind : byte
+{
+    /// <summary>An order change: one <c>orders</c> row was written.</summary>
+    Order,
+
+    /// <summary>The relay's watermark: no row, it advances the partition's <c>sync_state</c>.</summary>
+    Heartbeat,
+
+    /// <summary>Undecodable: it goes to the dead-letter topic with <see cref="DecodeError"/>.</summary>
+    Invalid,
+}
+
+/// <summary>Why a message could not be decoded (the dead-letter reason; values are stable, names are on the wire).</summary>
+internal enum DecodeError : byte
+{
+    None = 0,
+
+    /// <summary>A null or zero-length value (e.g. a tombstone).</summary>
+    Empty,
+
+    /// <summary>The first token is not a MessagePack array: garbage, or another format.</summary>
+    NotAnArray,
+
+    /// <summary>An array shorter than schema version 1 (15 fields).</summary>
+    TooFewFields,
+
+    /// <summary>SchemaVersion is not 1: an unknown (future or bogus) version.</summary>
+    UnsupportedSchemaVersion,
+
+    /// <summary>A field holds the wrong MessagePack type (e.g. nil or a float where an integer belongs, an invalid code).</summary>
+    WrongType,
+
+    /// <summary>The type is right, the value impossible (unknown event type, UUID not 16 bytes, out of a column's range).</summary>
+    InvalidValue,
+
+    /// <summary>A string is not valid UTF-8.</summary>
+    InvalidUtf8,
+
+    /// <summary>The bytes end inside the envelope.</summary>
+    Truncated,
+
+    /// <summary>Bytes follow the envelope.</summary>
+    TrailingBytes,
+}
+
+/// <summary>
+/// What <see cref="EnvelopeTranscoder.Transcode"/> learned about one envelope: enough for offsets, watermarks,
+/// trace links and the dead-letter reason, with no reference to the bytes (the caller owns them).
+/// </summary>
+internal struct EnvelopeInfo
+{
+    public EnvelopeKind Kind;
+    public DecodeError Error;
+
+    /// <summary>The field that failed (<see cref="OrderEventKeys"/> position), or -1 for the envelope itself.</summary>
+    public int Field;
+
+    public OrderEventType EventType;
+    public ulong CommitLsn;
+    public long CommitTimeMs;
+
+    /// <summary>Bytes of RowBinary written to the destination (only for <see cref="EnvelopeKind.Order"/>).</summary>
+    public int RowLength;
+
+    /// <summary>Where the traceparent string lies inside the envelope (length 0: none).</summary>
+    public int TraceParentOffset;
+    public int TraceParentLength;
+}
+
+/// <summary>
+/// Decodes the <see cref="OrderEvent"/> envelope with MessagePack-CSharp's <c>MessagePackReader</c> and writes the <c>orders</c>
+/// row straight as ClickHouse RowBinary, in one forward pass: no intermediate object, no string, no allocation.
+/// <para>
+/// The insert's column order (<see cref="Columns"/>) follows the envelope's field order, so each field is written
+/// as soon as it is read. Every field is type- and range-checked, because a value ClickHouse would store wrongly
+/// (a version that wraps, a date out of DateTime64's range, invalid UTF-8) must go to the dead-letter topic, not
+/// into the table. Keys past the last known one are skipped (append-only evolution) without recursion, so a
+/// hostile, deeply nested extra field cannot overflow the stack.
+/// </para>
+/// </summary>
+internal static class EnvelopeTranscoder
+{
+    /// <summary>The <c>orders</c> columns the row carries, in RowBinary order (<c>_synced_at</c> takes its default).</summary>
+    public static readonly string[] Columns =
+    [
+        "event_id", "is_deleted", "order_id", "version", "commit_lsn", "commit_time",
+        "customer_id", "region", "currency", "status", "total", "created_at", "line_count",
+    ];
+
+    /// <summary>
+    /// A row never needs more than the envelope plus this: MessagePack encodes each string at least as compactly
+    /// as RowBinary's varint-prefixed form and each UUID in 18 bytes (RowBinary: 16), while the 9 integer
+    /// columns take at most 8 bytes each in RowBinary against at least 1 in MessagePack (9 × 7 = 63 extra).
+    /// </summary>
+    public const int RowOverhead = 64;
+
+    public static int MaxRowLength(int envelopeLength) => envelopeLength + RowOverhead;
+
+    /// <summary>Decimal(18, 2) holds at most 18 digits.</summary>
+    private const long MaxTotalCents = 999_999_999_999_999_999;
+
+    /// <summary>DateTime64's range (1900-01-01 to 2299-12-31 23:59:59.999 UTC), in unix milliseconds.</summary>
+    private const long MinDateTime64Ms = -2_208_988_800_000;
+    private const long MaxDateTime64Ms = 10_413_791_999_999;
+
+    /// <summary>
+    /// Transcodes one envelope. For <see cref="EnvelopeKind.Order"/> the row occupies the first
+    /// <see cref="EnvelopeInfo.RowLength"/> bytes of <paramref name="row"/>, which must hold
+    /// <see cref="MaxRowLength"/>(<paramref name="envelope"/>.Length) bytes; otherwise its content is undefined.
+    /// </summary>
+    public static void Transcode(ReadOnlyMemory<byte> envelope, Span<byte> row, out EnvelopeInfo info)
+    {
+        info = default;
+        info.Field = -1;
+        if (envelope.IsEmpty)
+        {
+            Fail(ref info, DecodeError.Empty, -1);
+            return;
+        }
+
+        if (row.Length < MaxRowLength(envelope.Length))
+        {
+            throw new ArgumentException("The row buffer is smaller than MaxRowLength(envelope.Length).", nameof(row));
+        }
+
+        var reader = new MessagePackReader(envelope);
+        var field = -1;
+        try
+        {
+            if (reader.NextMessagePackType != MessagePackType.Array)
+            {
+                Fail(ref info, DecodeError.NotAnArray, -1);
+                return;
+            }
+
+            var count = reader.ReadArrayHeader();
+            if (count < OrderEventKeys.Count)
+            {
+                // A short array still tells its version: an unknown version is the better reason.
+                var error = count > 0 && reader.NextMessagePackType == MessagePackType.Integer && reader.ReadInt64() != OrderEvent.CurrentSchemaVersion
+                    ? DecodeError.UnsupportedSchemaVersion
+                    : DecodeError.TooFewFields;
+                Fail(ref info, error, error == DecodeError.TooFewFields ? -1 : OrderEventKeys.SchemaVersion);
+                return;
+            }
+
+            var p = 0;
+
+            field = OrderEventKeys.SchemaVersion;
+            if (!TryReadInteger(ref reader, out var schemaVersion))
+            {
+                Fail(ref info, DecodeError.WrongType, field);
+                return;
+            }
+
+            if (schemaVersion != OrderEvent.CurrentSchemaVersion)
+            {
+                Fail(ref info, DecodeError.UnsupportedSchemaVersion, field);
+                return;
+            }
+
+            // event_id
+            field = OrderEventKeys.EventId;
+            var error2 = WriteUuid(ref reader, row, ref p);
+            if (error2 != DecodeError.None)
+            {
+                Fail(ref info, error2, field);
+                return;
+            }
+
+            // is_deleted, from the event type
+            field = OrderEventKeys.EventType;
+            if (!TryReadInteger(ref reader, out var eventType))
+            {
+                Fail(ref info, DecodeError.WrongType, field);
+                return;
+            }
+
+            if (eventType is < (long)OrderEventType.Created or > (long)OrderEventType.Heartbeat)
+            {
+                Fail(ref info, DecodeError.InvalidValue, field);
+                return;
+            }
+
+            info.EventType = (OrderEventType)eventType;
+            var isHeartbeat = info.EventType == OrderEventType.Heartbeat;
+            row[p++] = info.EventType == OrderEventType.Deleted ? (byte)1 : (byte)0;
+
+            // order_id
+            field = OrderEventKeys.OrderId;
+            error2 = WriteUuid(ref reader, row, ref p);
+            if (error2 != DecodeError.None)
+            {
+                Fail(ref info, error2, field);
+                return;
+            }
+
+            // version UInt32: an order's first version is 1 (a heartbeat carries 0).
+            field = OrderEventKeys.OrderVersion;
+            if (!TryReadInteger(ref reader, out var version))
+            {
+                Fail(ref info, DecodeError.WrongType, field);
+                return;
+            }
+
+            if (version is < 0 or > uint.MaxValue || (version == 0 && !isHeartbeat))
+            {
+                Fail(ref info, DecodeError.InvalidValue, field);
+                return;
+            }
+
+            BinaryPrimitives.WriteUInt32LittleEndian(row[p..], (uint)version);
+            p += 4;
+
+            // commit_lsn UInt64
+            field = OrderEventKeys.CommitLsn;
+            if (reader.NextMessagePackType != MessagePackType.Integer)
+            {
+                Fail(ref info, DecodeError.WrongType, field);
+                return;
+            }
+
+            info.CommitLsn = reader.ReadUInt64(); // a negative value throws OverflowException: InvalidValue
+            BinaryPrimitives.WriteUInt64LittleEndian(row[p..], info.CommitLsn);
+            p += 8;
+
+            // commit_time DateTime64(3)
+            field = OrderEventKeys.CommitTimeMs;
+            var error3 = WriteDateTime64(ref reader, row, ref p, out info.CommitTimeMs);
+            if (error3 != DecodeError.None)
+            {
+                Fail(ref info, error3, field);
+                return;
+            }
+
+            // customer_id, region, currency, status: String / LowCardinality(String)
+            for (field = OrderEventKeys.CustomerId; field <= OrderEventKeys.Status; field++)
+            {
+                error3 = WriteString(ref reader, row, ref p);
+                if (error3 != DecodeError.None)
+                {
+                    Fail(ref info, error3, field);
+                    return;
+                }
+            }
+
+            // total Decimal(18, 2): the scaled Int64
+            field = OrderEventKeys.TotalCents;
+            if (!TryReadInteger(ref reader, out var total))
+            {
+                Fail(ref info, DecodeError.WrongType, field);
+                return;
+            }
+
+            if (total is < -MaxTotalCents or > MaxTotalCents)
+            {
+                Fail(ref info, DecodeError.InvalidValue, field);
+                return;
+            }
+
+            BinaryPrimitives.WriteInt64LittleEndian(row[p..], total);
+            p += 8;
+
+            // created_at DateTime64(3)
+            field = OrderEventKeys.CreatedAtMs;
+            error3 = WriteDateTime64(ref reader, row, ref p, out _);
+            if (error3 != DecodeError.None)
+            {
+                Fail(ref info, error3, field);
+                return;
+            }
+
+            // line_count UInt16
+            field = OrderEventKeys.LineCount;
+            if (!TryReadInteger(ref reader, out var lines))
+            {
+                Fail(ref info, DecodeError.WrongType, field);
+                return;
+            }
+
+            if (lines is < 0 or > ushort.MaxValue)
+            {
+                Fail(ref info, DecodeError.InvalidValue, field);
+                return;
+            }
+
+            BinaryPrimitives.WriteUInt16LittleEndian(row[p..], (ushort)lines);
+            p += 2;
+
+            // TraceParent: nil or a string; only located here (it is telemetry, never a reason to reject).
+            field = OrderEventKeys.TraceParent;
+            if (!reader.TryReadNil())
+            {
+                if (reader.NextMessagePackType != MessagePackType.String)
+                {
+                    Fail(ref info, DecodeError.WrongType, field);
+                    return;
+                }
+
+                var traceParent = reader.ReadStringSequence()!.Value;
+                info.TraceParentLength = (int)traceParent.Length;
+                info.TraceParentOffset = (int)reader.Consumed - info.TraceParentLength;
+            }
+
+            // Fields of later schema revisions: skipped (append-only evolution).
+            field = OrderEventKeys.Count;
+            SkipValues(ref reader, count - OrderEventKeys.Count);
+
+            field = -1;
+            if (!reader.End)
+            {
+                Fail(ref info, DecodeError.TrailingBytes, -1);
+                return;
+            }
+
+            if (isHeartbeat)
+            {
+                info.Kind = EnvelopeKind.Heartbeat;
+            }
+            else
+            {
+                info.Kind = EnvelopeKind.Order;
+                info.RowLength = p;
+            }
+        }
+        catch (EndOfStreamException)
+        {
+            Fail(ref info, DecodeError.Truncated, field);
+        }
+        catch (MessagePackSerializationException)
+        {
+            // An invalid code (0xc1) or a header of the wrong family inside an unknown field.
+            Fail(ref info, DecodeError.WrongType, field);
+        }
+        catch (OverflowException)
+        {
+            Fail(ref info, DecodeError.InvalidValue, field);
+        }
+    }
+
+    private static void Fail(ref EnvelopeInfo info, DecodeError error, int field)
+    {
+        info.Kind = EnvelopeKind.Invalid;
+        info.Error = error;
+        info.Field = field;
+        info.RowLength = 0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryReadInteger(ref MessagePackReader reader, out long value)
+    {
+        if (reader.NextMessagePackType != MessagePackType.Integer)
+        {
+            value = 0;
+            return false;
+        }
+
+        value = reader.ReadInt64(); // a uint64 above long.MaxValue throws OverflowException: InvalidValue
+        return true;
+    }
+
+    /// <summary>
+    /// A MessagePack bin 16 holding the RFC 4122 (big-endian) bytes, written as ClickHouse's RowBinary UUID:
+    /// the high and the low 64-bit halves, each little-endian.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static DecodeError WriteUuid(ref MessagePackReader reader, Span<byte> row, ref int p)
+    {
+        if (reader.NextMessagePackType != MessagePackType.Binary)
+        {
+            return DecodeError.WrongType;
+        }
+
+        var bytes = reader.ReadBytes()!.Value;
+        if (bytes.Length != UuidFormatter.Size)
+        {
+            return DecodeError.InvalidValue;
+        }
+
+        var span = bytes.FirstSpan; // one contiguous envelope: always a single segment
+        BinaryPrimitives.WriteUInt64LittleEndian(row[p..], BinaryPrimitives.ReadUInt64BigEndian(span));
+        BinaryPrimitives.WriteUInt64LittleEndian(row[(p + 8)..], BinaryPrimitives.ReadUInt64BigEndian(span[8..]));
+        p += UuidFormatter.Size;
+        return DecodeError.None;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static DecodeError WriteDateTime64(ref MessagePackReader reader, Span<byte> row, ref int p, out long ms)
+    {
+        if (!TryReadInteger(ref reader, out ms))
+        {
+            return DecodeError.WrongType;
+        }
+
+        if (ms is < MinDateTime64Ms or > MaxDateTime64Ms)
+        {
+            return DecodeError.InvalidValue;
+        }
+
+        BinaryPrimitives.WriteInt64LittleEndian(row[p..], ms);
+        p += 8;
+        return DecodeError.None;
+    }
+
+    /// <summary>A non-nil MessagePack str, written as RowBinary String: LEB128 length, then the UTF-8 bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static DecodeError WriteString(ref MessagePackReader reader, Span<byte> row, ref int p)
+    {
+        if (reader.NextMessagePackType != MessagePackType.String)
+        {
+            return DecodeError.WrongType;
+        }
+
+        if (!reader.TryReadStringSpan(out var text))
+        {
+            // Only a multi-segment sequence splits a string; an envelope is one contiguous buffer.
+            text = reader.ReadStringSequence()!.Value.FirstSpan;
+        }
+
+        if (!Utf8.IsValid(text))
+        {
+            return DecodeError.InvalidUtf8;
+        }
+
+        var length = (uint)text.Length;
+        while (length >= 0x80)
+        {
+            row[p++] = (byte)(length | 0x80);
+            length >>= 7;
+        }
+
+        row[p++] = (byte)length;
+        text.CopyTo(row[p..]);
+        p += text.Length;
+        return DecodeError.None;
+    }
+
+    /// <summary>Skips <paramref name="count"/> values of any shape, iteratively (no recursion into nested containers).</summary>
+    private static void SkipValues(ref MessagePackReader reader, long count)
+    {
+        while (count > 0)
+        {
+            count--;
+            switch (reader.NextMessagePackType)
+            {
+                case MessagePackType.Array:
+                    count += reader.ReadArrayHeader(); // bounded by the bytes left: at least one per element
+                    break;
+                case MessagePackType.Map:
+                    count += 2L * reader.ReadMapHeader();
+                    break;
+                default:
+                    reader.Skip(); // a scalar: no recursion
+                    break;
+            }
+        }
+    }
+}

@@ -1,0 +1,260 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using PolyglotAspire.SyncWorker.Encoding;
+using PolyglotAspire.SyncWorker.Telemetry;
+
+namespace PolyglotAspire.SyncWorker.Pipeline;
+
+/// <summary>Flush thresholds: whichever comes first.</summary>
+internal readonly record struct BatchLimits(int MaxRows, long MaxBytes, TimeSpan MaxAge);
+
+/// <summary>Recycles <see cref="OrderBatch"/>es (their chunked buffers) between the batcher and the committer.</summary>
+internal sealed class OrderBatchPool(int chunkSize, int maxLinks) : IDisposable
+{
+    private readonly ConcurrentQueue<OrderBatch> _free = new();
+
+    public OrderBatch Rent() => _free.TryDequeue(out var batch) ? batch : new OrderBatch(chunkSize, maxLinks);
+
+    public void Return(OrderBatch batch)
+    {
+        batch.Reset();
+        _free.Enqueue(batch);
+    }
+
+    public void Dispose()
+    {
+        while (_free.TryDequeue(out var batch))
+        {
+            batch.Dispose();
+        }
+    }
+}
+
+/// <summary>
+/// The decode stage: reads <see cref="RawBlock"/>s, transcodes every message straight into the current batch's
+/// RowBinary, and seals the batch when it reaches <see cref="BatchLimits.MaxRows"/> rows,
+/// <see cref="BatchLimits.MaxBytes"/> bytes or <see cref="BatchLimits.MaxAge"/> of age (from its first message's
+/// consumption), whichever comes first, or at a barrier. Sealed batches go to a bounded channel: when the
+/// committer falls behind, this stage waits, the block channel fills, and the consume loop pauses.
+/// </summary>
+internal sealed partial class Batcher(
+    ChannelReader<RawBlock> input,
+    ChannelWriter<OrderBatch> output,
+    RawBlockPool blocks,
+    OrderBatchPool batches,
+    BatchLimits limits,
+    IDeadLetterPublisher deadLetters,
+    TimeProvider time,
+    SyncMetrics metrics,
+    ILogger logger)
+{
+    private OrderBatch _batch = null!;
+
+    /// <summary>Runs until the input completes (then seals what is left) or <paramref name="cancellationToken"/> fires.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        _batch = batches.Rent();
+        Task<bool>? waitForInput = null;
+        Task<bool>? waitForRoom = null;
+        Task? ageTimer = null;
+        long ageTimerBatch = -1;
+        try
+        {
+            while (true)
+            {
+                // Age: flush once the committer can take the batch and nothing more is already waiting. If the
+                // committer is still busy, or a backlog is queued behind this batch, sealing now would only make
+                // a smaller insert (and one more part to merge): keep filling up to the row and byte limits. So
+                // batches grow with the load and stay small — fresh — when it is light.
+                var aged = !_batch.IsEmpty && time.GetElapsedTime(_batch.FirstTimestamp) >= limits.MaxAge;
+                if (waitForInput is null && input.TryRead(out var block))
+                {
+                    await ProcessAsync(block, cancellationToken);
+                    continue;
+                }
+
+                if (aged && TrySeal(FlushTrigger.Age))
+                {
+                    waitForRoom = null;
+                    continue;
+                }
+
+                waitForInput ??= input.WaitToReadAsync(cancellationToken).AsTask();
+                if (aged)
+                {
+                    waitForRoom ??= output.WaitToWriteAsync(cancellationToken).AsTask();
+                    await Task.WhenAny(waitForInput, waitForRoom);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (waitForRoom.IsCompleted)
+                    {
+                        waitForRoom = null;
+                    }
+
+                    if (!waitForInput.IsCompleted)
+                    {
+                        continue;
+                    }
+                }
+                else if (!_batch.IsEmpty)
+                {
+                    // Race the input against the batch's age deadline. One timer per batch, reused across waits.
+                    if (ageTimer is null || ageTimerBatch != _batch.Id)
+                    {
+                        var left = limits.MaxAge - time.GetElapsedTime(_batch.FirstTimestamp);
+                        ageTimer = Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.Zero, time, cancellationToken);
+                        ageTimerBatch = _batch.Id;
+                    }
+
+                    await Task.WhenAny(waitForInput, ageTimer);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (!waitForInput.IsCompleted)
+                    {
+                        continue; // the age check at the top seals it
+                    }
+                }
+
+                var more = await waitForInput;
+                waitForInput = null;
+                if (!more)
+                {
+                    break; // the consume loop completed the channel: drain done
+                }
+            }
+
+            if (!_batch.IsEmpty)
+            {
+                await SealAsync(FlushTrigger.Shutdown, cancellationToken);
+            }
+        }
+        finally
+        {
+            batches.Return(_batch);
+            output.TryComplete();
+        }
+    }
+
+    private async ValueTask ProcessAsync(RawBlock block, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (block.Flush is { } flush)
+            {
+                _batch.Barriers.Add(flush);
+                await SealAsync(FlushTrigger.Barrier, cancellationToken);
+                return;
+            }
+
+            for (var i = 0; i < block.Count; i++)
+            {
+                if (_batch.IsEmpty)
+                {
+                    _batch.FirstTimestamp = block.FirstTimestamp;
+                }
+
+                Transcode(block, in block.Entry(i));
+                if (_batch.RowCount >= limits.MaxRows)
+                {
+                    await SealAsync(FlushTrigger.Rows, cancellationToken);
+                }
+                else if (_batch.Rows.Length >= limits.MaxBytes)
+                {
+                    await SealAsync(FlushTrigger.Bytes, cancellationToken);
+                }
+            }
+        }
+        finally
+        {
+            blocks.Return(block);
+        }
+    }
+
+    private void Transcode(RawBlock block, in RawEntry entry)
+    {
+        if (Apply(_batch, block, in entry, out var info) == EnvelopeKind.Invalid)
+        {
+            DeadLetter(block, entry, info);
+        }
+    }
+
+    /// <summary>
+    /// The per-message hot path: transcodes one message into <paramref name="batch"/>'s RowBinary and keeps the
+    /// partition's books (offsets, watermark, trace links). Allocates nothing; a dead letter is left to the caller.
+    /// </summary>
+    internal static EnvelopeKind Apply(OrderBatch batch, RawBlock block, in RawEntry entry, out EnvelopeInfo info)
+    {
+        var value = block.Bytes(entry.Value);
+        var row = batch.Rows.GetSpan(EnvelopeTranscoder.MaxRowLength(value.Length));
+        EnvelopeTranscoder.Transcode(value, row, out info);
+
+        ref var slice = ref batch.Slice(entry.Partition, entry.Offset, block.Ownership.EpochOf(entry.Partition));
+        slice.LastOffset = entry.Offset;
+        slice.Messages++;
+        batch.MessageCount++;
+
+        switch (info.Kind)
+        {
+            case EnvelopeKind.Order:
+                batch.Rows.Advance(info.RowLength);
+                batch.RowCount++;
+                slice.ObserveEvent(info.CommitLsn, info.CommitTimeMs);
+                if (info.TraceParentLength > 0 && batch.LinkCount < batch.Links.Length && SyncMetrics.TracingEnabled
+                    && TraceParent.TryParse(value.Span.Slice(info.TraceParentOffset, info.TraceParentLength), out var context))
+                {
+                    batch.Links[batch.LinkCount++] = context;
+                }
+
+                break;
+            case EnvelopeKind.Heartbeat:
+                batch.HeartbeatCount++;
+                slice.ObserveHeartbeat(info.CommitLsn, info.CommitTimeMs);
+                break;
+        }
+
+        return info.Kind;
+    }
+
+    private void DeadLetter(RawBlock block, in RawEntry entry, in EnvelopeInfo info)
+    {
+        var letter = new DeadLetter(
+            entry.Partition,
+            entry.Offset,
+            entry.Key.IsNull ? null : block.Bytes(entry.Key).ToArray(),
+            block.Bytes(entry.Value).ToArray(),
+            info.Error,
+            info.Field);
+        letter.Delivery = deadLetters.PublishAsync(letter);
+        _batch.DeadLetters.Add(letter);
+        metrics.DeadLettered(info.Error);
+        LogDeadLetter(logger, entry.Partition, entry.Offset, info.Error, info.Field);
+    }
+
+    /// <summary>Seals the batch only if the committer's queue has room right now.</summary>
+    private bool TrySeal(FlushTrigger trigger)
+    {
+        _batch.Trigger = trigger;
+        if (!output.TryWrite(_batch))
+        {
+            return false;
+        }
+
+        _batch = batches.Rent();
+        return true;
+    }
+
+    private async ValueTask SealAsync(FlushTrigger trigger, CancellationToken cancellationToken)
+    {
+        var batch = _batch;
+        batch.Trigger = trigger;
+        _batch = batches.Rent();
+        await output.WriteAsync(batch, cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Dead-lettering partition {Partition} offset {Offset}: {Reason} (field {Field})")]
+    private static partial void LogDeadLetter(ILogger logger, int partition, long offset, DecodeError reason, int field);
+}
+
+/// <summary>Publishes a dead letter; the returned task completes once the broker acknowledged it.</summary>
+internal interface IDeadLetterPublisher
+{
+    Task PublishAsync(DeadLetter letter);
+}

@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using PolyglotAspire.SyncWorker.Pipeline;
+
+namespace PolyglotAspire.SyncWorker;
+
+/// <summary>
+/// <c>/health</c> (and <c>/alive</c>: tagged live) for the pipeline. Unhealthy when it faulted (a restart is the
+/// cure) or has not started yet (the schema is created first); Degraded while an operation has been retried for
+/// longer than <see cref="SyncWorkerOptions.DegradedAfter"/> (ClickHouse unavailable: consumption is paused and
+/// nothing is committed, and it will catch up by itself); Healthy otherwise.
+/// </summary>
+internal sealed class PipelineHealthCheck(PipelineStatus status, TimeProvider time, IOptions<SyncWorkerOptions> options) : IHealthCheck
+{
+    public const string Name = "sync-pipeline";
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var (fault, retrying, since) = status.Snapshot();
+        if (fault is not null)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy($"The sync pipeline faulted: {fault.Message}", fault));
+        }
+
+        if (!status.Running)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy(
+                retrying is null ? "The sync pipeline is not running." : $"The sync pipeline is starting: {retrying}"));
+        }
+
+        if (retrying is not null && time.GetElapsedTime(since) >= options.Value.DegradedAfter)
+        {
+            return Task.FromResult(HealthCheckResult.Degraded(
+                $"Retrying for {time.GetElapsedTime(since).TotalSeconds:F0} s (consumption paused, nothing committed past written data): {retrying}"));
+        }
+
+        return Task.FromResult(HealthCheckResult.Healthy());
+    }
+}

@@ -1,0 +1,96 @@
+using ClickHouse.Driver;
+using ClickHouse.Driver.ADO;
+using Confluent.Kafka;
+using Microsoft.Extensions.Options;
+using PolyglotAspire.SyncWorker.ClickHouse;
+using PolyglotAspire.SyncWorker.Pipeline;
+using PolyglotAspire.SyncWorker.Telemetry;
+
+namespace PolyglotAspire.SyncWorker;
+
+internal static class SyncWorkerExtensions
+{
+    /// <summary>
+    /// The pipeline and what it needs: the Kafka consumer (group <c>sync-worker</c>, manual commits, cooperative
+    /// rebalancing, arena deserializers) and the dead-letter producer through ServiceDefaults — broker-specific
+    /// settings come from configuration — the ClickHouse client from the <c>clickhouse</c> connection string, the
+    /// validated <c>SyncWorker</c> options, metrics and the health check.
+    /// </summary>
+    public static IHostApplicationBuilder AddSyncWorker(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SyncWorkerOptions>().BindConfiguration(SyncWorkerOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<SyncWorkerOptions>, SyncWorkerOptionsValidator>();
+        builder.Services.TryAddSingletonTimeProvider();
+
+        // Shutdown waits for the drain (insert + commit of what was consumed), plus time to leave the group.
+        var drain = builder.Configuration.GetValue($"{SyncWorkerOptions.SectionName}:{nameof(SyncWorkerOptions.ShutdownDrainTimeout)}",
+            new SyncWorkerOptions().ShutdownDrainTimeout);
+        builder.Services.Configure<HostOptions>(host =>
+        {
+            host.ShutdownTimeout = drain + TimeSpan.FromSeconds(10);
+            // A faulted pipeline is reported by /health (tagged live, so an orchestrator restarts the worker)
+            // instead of silently ending the process.
+            host.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore;
+        });
+
+        builder.Services.AddSingleton<ConsumerCallbacks>();
+        builder.AddKafkaConsumer<RawRef, RawRef>("kafka", settings =>
+        {
+            var config = settings.Config;
+            config.GroupId = string.IsNullOrEmpty(config.GroupId) ? SyncWorkerOptions.ConsumerGroup : config.GroupId;
+            // Commits are the pipeline's, after ClickHouse has the rows: in code, never from configuration.
+            config.EnableAutoCommit = false;
+            config.EnableAutoOffsetStore = false;
+            config.AutoOffsetReset ??= AutoOffsetReset.Earliest;
+            // 10 s (Kafka's default before 3.0) rather than librdkafka's 45 s: a crashed worker's partitions move on
+            // after 10 s instead of stalling the group for 45. Heartbeats come from librdkafka's own thread, so
+            // only a frozen process misses them; a revocation flush (SyncWorker:RevocationFlushTimeout) stays below.
+            config.SessionTimeoutMs ??= 10_000;
+            // KIP-429 is client-side: librdkafka runs the cooperative protocol over the classic JoinGroup/SyncGroup
+            // (checked against the 0.9 broker: a joining member takes partitions without the others stopping).
+            config.PartitionAssignmentStrategy ??= PartitionAssignmentStrategy.CooperativeSticky;
+            // No topic string, headers object or timestamp per message: the loop knows the topic, 0.9 has neither.
+            config.ConsumeResultFields = "none";
+            config.EnablePartitionEof = false;
+        }, (sp, consumer) => sp.GetRequiredService<ConsumerCallbacks>().Attach(consumer));
+
+        builder.AddKafkaProducer<byte[]?, byte[]>("kafka", settings =>
+        {
+            var config = settings.Config;
+            config.Acks = Acks.All; // a dead letter's offset is committed only once it is durably in the DLQ
+            config.LingerMs ??= 5;
+            config.MessageTimeoutMs ??= 30_000; // fail a produce in 30 s rather than 5 min: the committer re-sends
+        });
+
+        builder.Services.AddSingleton(sp =>
+        {
+            var connectionString = builder.Configuration.GetConnectionString("clickhouse")
+                ?? throw new InvalidOperationException("No ClickHouse connection string 'clickhouse'.");
+            var settings = new ClickHouseClientSettings(connectionString)
+            {
+                Timeout = sp.GetRequiredService<IOptions<SyncWorkerOptions>>().Value.ClickHouseTimeout,
+            };
+            return new ClickHouseClient(settings);
+        });
+        builder.Services.AddSingleton<IClickHouseSink>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<SyncWorkerOptions>>().Value;
+            return new ClickHouseSink(sp.GetRequiredService<ClickHouseClient>(), options.ClickHouseCluster, options.CompressInserts);
+        });
+
+        builder.Services.AddSingleton<SyncMetrics>();
+        builder.Services.AddSingleton<PipelineStatus>();
+        builder.Services.AddSingleton<SyncPipeline>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SyncPipeline>());
+        builder.Services.AddHealthChecks().AddCheck<PipelineHealthCheck>(PipelineHealthCheck.Name, tags: ["live", "ready"]);
+        return builder;
+    }
+
+    private static void TryAddSingletonTimeProvider(this IServiceCollection services)
+    {
+        if (!services.Any(s => s.ServiceType == typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+}

@@ -1,0 +1,180 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using PolyglotAspire.SyncWorker.Encoding;
+using PolyglotAspire.SyncWorker.Pipeline;
+
+namespace PolyglotAspire.SyncWorker.Telemetry;
+
+/// <summary>
+/// The worker's meter and activity source, <c>PolyglotAspire.Sync</c> (ServiceDefaults subscribes to
+/// <c>PolyglotAspire.*</c>). Counters are updated once per batch or per exceptional event, never per message.
+/// </summary>
+internal sealed class SyncMetrics : IDisposable
+{
+    public const string Name = Microsoft.Extensions.Hosting.Extensions.TelemetryPrefix + "Sync";
+
+    public static readonly ActivitySource Source = new(Name);
+
+    private static readonly KeyValuePair<string, object?> Orders = new("sync.event.kind", "order");
+    private static readonly KeyValuePair<string, object?> Heartbeats = new("sync.event.kind", "heartbeat");
+    private static readonly KeyValuePair<string, object?> Dead = new("sync.event.kind", "dead_letter");
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _events;
+    private readonly Histogram<long> _batchRows;
+    private readonly Histogram<long> _batchBytes;
+    private readonly Histogram<double> _batchAge;
+    private readonly Histogram<double> _insertDuration;
+    private readonly Counter<long> _deadLetters;
+    private readonly Counter<long> _retries;
+    private readonly Counter<long> _pauses;
+    private readonly ConcurrentDictionary<int, long> _ends = new();
+    private readonly ConcurrentDictionary<int, long> _committed = new();
+    private readonly ConcurrentDictionary<int, long> _asOf = new();
+    private readonly TimeProvider _time;
+
+    public SyncMetrics(IMeterFactory meterFactory, TimeProvider time)
+    {
+        _time = time;
+        _meter = meterFactory.Create(Name);
+        _events = _meter.CreateCounter<long>("sync.events", "{event}",
+            "Messages written by a committed batch, by kind (order row, heartbeat, dead letter). Rate = events/s.");
+        _batchRows = _meter.CreateHistogram<long>("sync.batch.rows", "{row}", "orders rows per flushed batch.");
+        _batchBytes = _meter.CreateHistogram<long>("sync.batch.bytes", "By", "RowBinary bytes per flushed batch.");
+        _batchAge = _meter.CreateHistogram<double>("sync.batch.age", "s",
+            "Age of a batch's first message when the batch is committed (consumption to commit).");
+        _insertDuration = _meter.CreateHistogram<double>("sync.insert.duration", "s",
+            "Duration of one successful orders insert into ClickHouse (the streamed RowBinary request).");
+        _deadLetters = _meter.CreateCounter<long>("sync.dead_letters", "{message}",
+            "Messages sent to the dead-letter topic, by reason.");
+        _retries = _meter.CreateCounter<long>("sync.retries", "{retry}",
+            "Retried operations (ClickHouse inserts, dead-letter produces, schema creation), by operation.");
+        _pauses = _meter.CreateCounter<long>("sync.backpressure.pauses", "{pause}",
+            "Times the consume loop paused its partitions because the pipeline was full.");
+        _meter.CreateObservableGauge("sync.consumer.lag", ObserveLag, "{message}",
+            "Messages between the last committed offset and the partition's end, per owned partition.");
+        _meter.CreateObservableGauge("sync.freshness.lag", ObserveFreshness, "ms",
+            "How far behind the source ClickHouse is: now minus the partition's as_of watermark.");
+    }
+
+    public static bool TracingEnabled => Source.HasListeners();
+
+    public void BatchCommitted(OrderBatch batch, double ageSeconds)
+    {
+        var trigger = new KeyValuePair<string, object?>("sync.flush.trigger", TriggerName(batch.Trigger));
+        _events.Add(batch.RowCount, Orders);
+        _events.Add(batch.HeartbeatCount, Heartbeats);
+        _events.Add(batch.DeadLetters.Count, Dead);
+        _batchRows.Record(batch.RowCount, trigger);
+        _batchBytes.Record(batch.Rows.Length, trigger);
+        _batchAge.Record(ageSeconds, trigger);
+    }
+
+    public void Inserted(TimeSpan duration) => _insertDuration.Record(duration.TotalSeconds);
+
+    public void DeadLettered(DecodeError reason) =>
+        _deadLetters.Add(1, new KeyValuePair<string, object?>("sync.dead_letter.reason", DeadLetterReasons.Name(reason)));
+
+    public void Retried(string operation) => _retries.Add(1, new KeyValuePair<string, object?>("sync.operation", operation));
+
+    public void Paused() => _pauses.Add(1);
+
+    /// <summary>Called by the consume loop about once a second with each assigned partition's end offset (high watermark).</summary>
+    public void PartitionEnd(int partition, long end) => _ends[partition] = end;
+
+    /// <summary>Called by the committer with each committed offset.</summary>
+    public void Committed(int partition, long offset) => _committed[partition] = offset;
+
+    /// <summary>Called by the committer with each partition's applied as_of (unix ms).</summary>
+    public void Watermark(int partition, long asOfMs) => _asOf[partition] = asOfMs;
+
+    public void Forget(int partition)
+    {
+        _ends.TryRemove(partition, out _);
+        _committed.TryRemove(partition, out _);
+        _asOf.TryRemove(partition, out _);
+    }
+
+    private IEnumerable<Measurement<long>> ObserveLag() =>
+        _ends.Select(p => new Measurement<long>(Math.Max(0, p.Value - _committed.GetValueOrDefault(p.Key)),
+            new KeyValuePair<string, object?>("messaging.destination.partition.id", p.Key)));
+
+    private IEnumerable<Measurement<long>> ObserveFreshness()
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        return _asOf.Where(p => p.Value > 0).Select(p => new Measurement<long>(Math.Max(0, now - p.Value),
+            new KeyValuePair<string, object?>("messaging.destination.partition.id", p.Key)));
+    }
+
+    private static string TriggerName(FlushTrigger trigger) => trigger switch
+    {
+        FlushTrigger.Rows => "rows",
+        FlushTrigger.Bytes => "bytes",
+        FlushTrigger.Age => "age",
+        FlushTrigger.Barrier => "barrier",
+        _ => "shutdown",
+    };
+
+    public void Dispose() => _meter.Dispose();
+}
+
+/// <summary>Stable names of <see cref="DecodeError"/> (metric tags and the dead-letter record's <c>reason</c>).</summary>
+internal static class DeadLetterReasons
+{
+    public static string Name(DecodeError error) => error switch
+    {
+        DecodeError.Empty => "empty",
+        DecodeError.NotAnArray => "not_an_array",
+        DecodeError.TooFewFields => "too_few_fields",
+        DecodeError.UnsupportedSchemaVersion => "unsupported_schema_version",
+        DecodeError.WrongType => "wrong_type",
+        DecodeError.InvalidValue => "invalid_value",
+        DecodeError.InvalidUtf8 => "invalid_utf8",
+        DecodeError.Truncated => "truncated",
+        DecodeError.TrailingBytes => "trailing_bytes",
+        _ => "none",
+    };
+}
+
+/// <summary>Parses a W3C traceparent from UTF-8 without allocating (version 00: <c>00-{32 hex}-{16 hex}-{2 hex}</c>).</summary>
+internal static class TraceParent
+{
+    public static bool TryParse(ReadOnlySpan<byte> text, out ActivityContext context)
+    {
+        context = default;
+        if (text.Length != 55 || text[0] != '0' || text[1] != '0' || text[2] != '-' || text[35] != '-' || text[52] != '-'
+            || !IsLowerHex(text.Slice(3, 32)) || !IsLowerHex(text.Slice(36, 16)) || !IsLowerHex(text.Slice(53, 2)))
+        {
+            return false;
+        }
+
+        // All-zero ids are invalid by the W3C spec.
+        if (!text.Slice(3, 32).ContainsAnyExcept((byte)'0') || !text.Slice(36, 16).ContainsAnyExcept((byte)'0'))
+        {
+            return false;
+        }
+
+        var traceId = ActivityTraceId.CreateFromUtf8String(text.Slice(3, 32));
+        var spanId = ActivitySpanId.CreateFromUtf8String(text.Slice(36, 16));
+
+        var flags = (Hex(text[53]) << 4) | Hex(text[54]);
+        context = new ActivityContext(traceId, spanId, (ActivityTraceFlags)(flags & 1), isRemote: true);
+        return true;
+    }
+
+    private static bool IsLowerHex(ReadOnlySpan<byte> span)
+    {
+        foreach (var c in span)
+        {
+            if (c is not (>= (byte)'0' and <= (byte)'9') and not (>= (byte)'a' and <= (byte)'f'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static int Hex(byte c) => c <= '9' ? c - '0' : c - 'a' + 10;
+}

@@ -1,0 +1,258 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using PolyglotAspire.SyncWorker.Encoding;
+using PolyglotAspire.SyncWorker.Pipeline;
+
+namespace PolyglotAspire.SyncWorker.UnitTests;
+
+/// <summary>The batcher seals on rows, bytes or age (a fake clock), at barriers and at the end, and keeps the books per partition.</summary>
+public sealed class BatcherTests : IAsyncDisposable
+{
+    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(100);
+
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+    private readonly Channel<RawBlock> _input = Channel.CreateBounded<RawBlock>(64);
+    private Channel<OrderBatch> _output = Channel.CreateUnbounded<OrderBatch>();
+    private readonly RawBlockPool _blocks = new(1 << 16, 256, 64);
+    private readonly OrderBatchPool _batches = new(64 << 10, 8);
+    private readonly PartitionOwnership _ownership = new();
+    private readonly FakeDeadLetters _deadLetters = new();
+    private readonly CancellationTokenSource _cancel = new();
+    private readonly Random _random = new(11);
+    private Task _run = Task.CompletedTask;
+
+    private BlockFactory Factory => new(_blocks, _ownership, _time);
+
+    private void Start(int maxRows = 1_000_000, long maxBytes = 1L << 30, TimeSpan? maxAge = null, int? committerQueue = null)
+    {
+        if (committerQueue is { } capacity)
+        {
+            _output = Channel.CreateBounded<OrderBatch>(capacity);
+        }
+
+        _ownership.Assign([0, 1, 2, 3]);
+        var batcher = new Batcher(_input.Reader, _output.Writer, _blocks, _batches,
+            new BatchLimits(maxRows, maxBytes, maxAge ?? TimeSpan.FromHours(1)), _deadLetters, _time, Doubles.Metrics(_time), NullLogger.Instance);
+        _run = batcher.RunAsync(_cancel.Token);
+    }
+
+    private async Task WriteEventsAsync(int partition, long firstOffset, int count)
+    {
+        var messages = Enumerable.Range(0, count).Select(i => (partition, firstOffset + i, (byte[]?)Envelopes.Bytes(Envelopes.Random(_random))));
+        await _input.Writer.WriteAsync(Factory.Block(messages), _cancel.Token);
+    }
+
+    /// <summary>Waits (real time) until the batcher has taken every block; it then sits in its wait.</summary>
+    private async Task SettledAsync()
+    {
+        while (_input.Reader.Count > 0)
+        {
+            await Task.Delay(5, _cancel.Token);
+        }
+
+        await Task.Delay(Settle, _cancel.Token);
+    }
+
+    private async Task<OrderBatch> NextAsync()
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        return await _output.Reader.ReadAsync(timeout.Token);
+    }
+
+    [Fact]
+    public async Task Seals_a_batch_when_it_reaches_the_row_limit_and_the_rest_at_the_end()
+    {
+        Start(maxRows: 100);
+        for (var i = 0; i < 250; i += 50)
+        {
+            await WriteEventsAsync(0, i, 50);
+        }
+
+        var first = await NextAsync();
+        var second = await NextAsync();
+        Assert.Equal((100, FlushTrigger.Rows), (first.RowCount, first.Trigger));
+        Assert.Equal((100, FlushTrigger.Rows), (second.RowCount, second.Trigger));
+        Assert.Equal((0L, 99L), (first.SliceAt(0).FirstOffset, first.SliceAt(0).LastOffset));
+        Assert.Equal((100L, 199L), (second.SliceAt(0).FirstOffset, second.SliceAt(0).LastOffset));
+
+        await SettledAsync();
+        Assert.False(_output.Reader.TryRead(out _)); // 50 rows wait: no limit reached, no age passed
+
+        _input.Writer.Complete();
+        var last = await NextAsync();
+        Assert.Equal((50, FlushTrigger.Shutdown), (last.RowCount, last.Trigger));
+        Assert.Equal(250L, last.SliceAt(0).NextOffset);
+        await _run;
+    }
+
+    [Fact]
+    public async Task Seals_a_batch_when_its_RowBinary_reaches_the_byte_limit()
+    {
+        const long maxBytes = 20_000;
+        Start(maxBytes: maxBytes);
+        await WriteEventsAsync(1, 0, 400);
+
+        var batch = await NextAsync();
+        Assert.Equal(FlushTrigger.Bytes, batch.Trigger);
+        Assert.InRange(batch.Rows.Length, maxBytes, maxBytes + 300); // sealed at the row that crossed the limit
+        Assert.Equal(batch.RowCount - 1, batch.SliceAt(0).LastOffset);
+    }
+
+    [Fact]
+    public async Task Seals_a_batch_once_its_first_message_is_as_old_as_the_age_limit()
+    {
+        Start(maxAge: TimeSpan.FromMilliseconds(100));
+        await WriteEventsAsync(2, 0, 5);
+        await SettledAsync();
+
+        _time.Advance(TimeSpan.FromMilliseconds(60));
+        await WriteEventsAsync(2, 5, 5); // joins the same batch: the age counts from the first message
+        await SettledAsync();
+        _time.Advance(TimeSpan.FromMilliseconds(39));
+        await SettledAsync();
+        Assert.False(_output.Reader.TryRead(out _));
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        var batch = await NextAsync();
+        Assert.Equal((10, FlushTrigger.Age), (batch.RowCount, batch.Trigger));
+
+        // The next batch's age starts with its own first message.
+        await WriteEventsAsync(2, 10, 1);
+        await SettledAsync();
+        _time.Advance(TimeSpan.FromMilliseconds(99));
+        await SettledAsync();
+        Assert.False(_output.Reader.TryRead(out _));
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(1, (await NextAsync()).RowCount);
+    }
+
+    [Fact]
+    public async Task While_the_committer_is_busy_an_aged_batch_keeps_growing_and_is_sealed_once_there_is_room()
+    {
+        Start(maxAge: TimeSpan.FromMilliseconds(100), committerQueue: 1);
+        await WriteEventsAsync(0, 0, 10);
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        var first = await NextAsync(); // the committer took it: its queue is empty again
+        Assert.Equal(10, first.RowCount);
+
+        await WriteEventsAsync(0, 10, 10);
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        await SettledAsync();
+        Assert.Equal(1, _output.Reader.Count); // sealed into the empty queue, where it waits (committer busy)
+
+        await WriteEventsAsync(0, 20, 10);
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+        await WriteEventsAsync(0, 30, 10); // aged, but no room: it grows instead of turning into tiny inserts
+        await SettledAsync();
+        Assert.Equal(1, _output.Reader.Count);
+
+        Assert.Equal(10, (await NextAsync()).RowCount); // the committer frees the queue ...
+        var grown = await NextAsync();                  // ... and the aged batch goes at once
+        Assert.Equal((20, FlushTrigger.Age, 20L, 39L), (grown.RowCount, grown.Trigger, grown.SliceAt(0).FirstOffset, grown.SliceAt(0).LastOffset));
+    }
+
+    [Fact]
+    public async Task An_idle_batcher_seals_nothing()
+    {
+        Start(maxAge: TimeSpan.FromMilliseconds(10));
+        _time.Advance(TimeSpan.FromSeconds(5));
+        await SettledAsync();
+        Assert.False(_output.Reader.TryRead(out _));
+    }
+
+    [Fact]
+    public async Task A_barrier_seals_what_came_before_it_and_travels_with_that_batch()
+    {
+        Start();
+        await WriteEventsAsync(0, 0, 3);
+        var barrier = new FlushRequest("test");
+        var control = _blocks.Rent();
+        control.Flush = barrier;
+        await _input.Writer.WriteAsync(control, _cancel.Token);
+
+        var batch = await NextAsync();
+        Assert.Equal((3, FlushTrigger.Barrier), (batch.RowCount, batch.Trigger));
+        Assert.Same(barrier, Assert.Single(batch.Barriers));
+
+        // With nothing before it, the barrier still gets a (empty) batch, so it is completed in order.
+        var second = new FlushRequest("test");
+        var control2 = _blocks.Rent();
+        control2.Flush = second;
+        await _input.Writer.WriteAsync(control2, _cancel.Token);
+        var empty = await NextAsync();
+        Assert.True(empty.IsEmpty);
+        Assert.Same(second, Assert.Single(empty.Barriers));
+    }
+
+    [Fact]
+    public async Task Heartbeats_and_dead_letters_take_offsets_but_no_rows_and_the_watermark_follows_the_contract()
+    {
+        Start();
+        var order = Envelopes.Random(_random) with { CommitLsn = 1000, CommitTimeMs = 1_795_600_000_000 };
+        var heartbeat = Envelopes.Heartbeat(900, 1_795_599_999_000); // older than the event: the watermark never goes back
+        await _input.Writer.WriteAsync(Factory.Block(
+        [
+            (3, 40, Envelopes.Bytes(order)),
+            (3, 41, "garbage"u8.ToArray()),
+            (3, 42, Envelopes.Bytes(heartbeat)),
+            (3, 43, null),
+        ]), _cancel.Token);
+        _input.Writer.Complete();
+
+        var batch = await NextAsync();
+        Assert.Equal((1, 1, 4), (batch.RowCount, batch.HeartbeatCount, batch.MessageCount));
+        var slice = Assert.Single(batch.Slices.ToArray());
+        Assert.Equal((3, 40L, 43L, 44L), (slice.Partition, slice.FirstOffset, slice.LastOffset, slice.NextOffset));
+        // An event of LSN X proves everything below X (its transaction may continue in the next batch).
+        Assert.Equal(999UL, slice.Lsn);
+        Assert.Equal(1_795_599_999_999, slice.AsOfMs);
+
+        Assert.Equal([(41L, DecodeError.NotAnArray), (43L, DecodeError.Empty)], batch.DeadLetters.Select(d => (d.Offset, d.Error)));
+        Assert.Equal("garbage"u8.ToArray(), batch.DeadLetters[0].Value);
+        Assert.Equal([3], batch.DeadLetters[0].Key);
+        Assert.Equal(2, _deadLetters.Published.Count);
+    }
+
+    [Fact]
+    public async Task A_heartbeat_alone_proves_its_own_lsn_and_time()
+    {
+        Start();
+        await _input.Writer.WriteAsync(Factory.Block([(0, 7, Envelopes.Bytes(Envelopes.Heartbeat(5000, 1_795_600_000_500)))]), _cancel.Token);
+        _input.Writer.Complete();
+        var slice = (await NextAsync()).SliceAt(0);
+        Assert.Equal((5000UL, 1_795_600_000_500L, 8L), (slice.Lsn, slice.AsOfMs, slice.NextOffset));
+    }
+
+    [Fact]
+    public async Task Slices_are_kept_per_partition_with_the_epoch_they_were_consumed_in()
+    {
+        Start();
+        var epoch = _ownership.Current.EpochOf(1);
+        await _input.Writer.WriteAsync(Factory.Block(
+        [
+            (1, 10, Envelopes.Bytes(Envelopes.Random(_random))),
+            (2, 20, Envelopes.Bytes(Envelopes.Random(_random))),
+            (1, 11, Envelopes.Bytes(Envelopes.Random(_random))),
+        ]), _cancel.Token);
+        _input.Writer.Complete();
+        var batch = await NextAsync();
+        Assert.Equal([(1, 10L, 11L, epoch), (2, 20L, 20L, epoch)], batch.Slices.ToArray().Select(s => (s.Partition, s.FirstOffset, s.LastOffset, s.Epoch)));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _cancel.CancelAsync();
+        try
+        {
+            await _run;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _cancel.Dispose();
+        _batches.Dispose();
+    }
+}
