@@ -1,5 +1,5 @@
 // The analytics dashboard: reads the same API any client uses, draws its charts as inline SVG (no libraries, no
-// CDN) and says how fresh the numbers are. Refreshes itself (every `refresh` seconds, from /dashboard/settings).
+// CDN) and says how fresh the numbers are. Refreshes itself every /dashboard/settings refreshSeconds (or ?refresh=N).
 const $ = (id) => document.getElementById(id);
 const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const count = new Intl.NumberFormat('en-US');
@@ -124,6 +124,8 @@ async function refresh() {
 
 async function start() {
   try { settings = await getJson('/dashboard/settings'); } catch { /* defaults */ }
+  const override = Number(new URLSearchParams(location.search).get('refresh'));
+  if (override > 0) settings.refreshSeconds = override;
   await refresh();
   setInterval(refresh, settings.refreshSeconds * 1000);
   setInterval(tick, 1000);
