@@ -3,7 +3,7 @@ using Spectre.Console;
 
 // dotnet run -c Release --project perf/PolyglotAspire.Load -- <scenario> [--key value ...]
 // Starts the app in local mode through the AppHost, runs the scenario, writes perf/results/<scenario>-<time>.md/.json.
-IScenario[] scenarios = [];
+IScenario[] scenarios = [new PolyglotAspire.Load.Scenarios.AnalyticsScenario()];
 
 if (args.Length == 0 || scenarios.All(s => s.Name != args[0]))
 {
