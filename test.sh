@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 eng/install-engines.sh
+eng/install-test-tools.sh
 dotnet build PolyglotAspire.sln -nologo -v quiet
 dotnet test PolyglotAspire.sln --no-build --nologo --blame-hang-timeout 15m "$@"

@@ -1,0 +1,47 @@
+using ClickHouse.Driver;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+using PolyglotAspire.Analytics.Freshness;
+using PolyglotAspire.Analytics.Queries;
+
+namespace PolyglotAspire.Analytics;
+
+public static class AnalyticsServices
+{
+    /// <summary>ClickHouse (OLAP), a read-only PostgreSQL data source (the fallback), freshness and routing.</summary>
+    public static IHostApplicationBuilder AddAnalyticsServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AnalyticsOptions>()
+            .BindConfiguration(AnalyticsOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        var clickHouse = builder.Configuration.GetConnectionString("clickhouse")
+            ?? throw new InvalidOperationException("No connection string 'clickhouse'.");
+        builder.Services.AddSingleton(_ => new ClickHouseClient(clickHouse));
+        builder.Services.AddHealthChecks().AddCheck<ClickHouseHealthCheck>("clickhouse", tags: ["ready"]);
+
+        // The fallback only ever reads: the server refuses writes on these connections, whatever a query says.
+        builder.AddNpgsqlDataSource("ordersdb", settings =>
+            settings.ConnectionString = new NpgsqlConnectionStringBuilder(settings.ConnectionString)
+            {
+                Options = "-c default_transaction_read_only=on",
+                ApplicationName = "analytics-api (read-only)",
+            }.ConnectionString);
+
+        builder.Services.AddSingleton<ClickHouseAnalyticsStore>();
+        builder.Services.AddSingleton<PostgresAnalyticsStore>();
+        builder.Services.AddSingleton<FreshnessMonitor>();
+        builder.Services.AddSingleton<ReadRouter>();
+        return builder;
+    }
+
+    private sealed class ClickHouseHealthCheck(ClickHouseClient client) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            await client.PingAsync(cancellationToken: cancellationToken)
+                ? HealthCheckResult.Healthy()
+                : new HealthCheckResult(context.Registration.FailureStatus, "ClickHouse did not answer /ping.");
+    }
+}

@@ -1,0 +1,161 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using PolyglotAspire.Analytics.Freshness;
+using PolyglotAspire.Analytics.Queries;
+using PolyglotAspire.Contracts;
+
+namespace PolyglotAspire.Analytics.Apis;
+
+/// <summary>
+/// The OLAP read API. Every answer says how fresh it is — <c>asOf</c>, <c>lagMs</c>, <c>source</c> (olap|oltp) and
+/// <c>consistency</c> — in its body and in <c>X-Data-*</c>/<c>X-Consistency</c> response headers.
+/// </summary>
+public static class AnalyticsApi
+{
+    public const string SourceHeader = "X-Data-Source";
+    public const string AsOfHeader = "X-Data-As-Of";
+    public const string LagHeader = "X-Data-Lag-Ms";
+    public const string ConsistencyHeader = "X-Consistency";
+
+    private const int DefaultTopCustomers = 10;
+
+    public static RouteGroupBuilder MapAnalyticsApi(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("api/analytics").WithTags("Analytics");
+
+        api.MapGet("revenue", GetRevenueAsync)
+            .WithName("GetRevenue")
+            .WithSummary("Orders and revenue grouped by region, month, day or status (created_at in UTC, [from, to)).");
+        api.MapGet("top-customers", GetTopCustomersAsync)
+            .WithName("GetTopCustomers")
+            .WithSummary("Customers with the most revenue in the range.");
+        api.MapGet("summary", GetSummaryAsync)
+            .WithName("GetSummary")
+            .WithSummary("Totals over the range: orders, revenue, average order value, and the same by status.");
+        api.MapGet("freshness", GetFreshnessAsync)
+            .WithName("GetFreshness")
+            .WithSummary("How far ClickHouse has applied the change stream; with 'token' (and 'waitMs'), whether that write is visible.");
+
+        return api;
+    }
+
+    public static async Task<Results<Ok<AnalyticsAnswer<IReadOnlyList<RevenueRow>>>, ValidationProblem>> GetRevenueAsync(
+        [AsParameters] AnalyticsRequest request, ReadRouter router, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var errors = new AnalyticsRequest.Errors();
+        var range = request.ParseRange(errors);
+        var region = request.ParseRegion(errors);
+        var groupBy = request.ParseGroupBy(errors);
+        var consistency = request.ParseConsistency(errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var answer = await router.ReadAsync(consistency, (store, ct) => store.RevenueAsync(groupBy, range, region, ct), cancellationToken);
+        return TypedResults.Ok(WithFreshnessHeaders(response, answer));
+    }
+
+    public static async Task<Results<Ok<AnalyticsAnswer<IReadOnlyList<CustomerRow>>>, ValidationProblem>> GetTopCustomersAsync(
+        [AsParameters] AnalyticsRequest request, ReadRouter router, IOptions<AnalyticsOptions> options, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var errors = new AnalyticsRequest.Errors();
+        var range = request.ParseRange(errors);
+        var limit = request.ParseLimit(DefaultTopCustomers, options.Value.MaxLimit, errors);
+        var consistency = request.ParseConsistency(errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var answer = await router.ReadAsync(consistency, (store, ct) => store.TopCustomersAsync(range, limit, ct), cancellationToken);
+        return TypedResults.Ok(WithFreshnessHeaders(response, answer));
+    }
+
+    public static async Task<Results<Ok<AnalyticsAnswer<Summary>>, ValidationProblem>> GetSummaryAsync(
+        [AsParameters] AnalyticsRequest request, ReadRouter router, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var errors = new AnalyticsRequest.Errors();
+        var range = request.ParseRange(errors);
+        var consistency = request.ParseConsistency(errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var answer = await router.ReadAsync(consistency,
+            async (store, ct) => Summary.From(await store.ByStatusAsync(range, ct)), cancellationToken);
+        return TypedResults.Ok(WithFreshnessHeaders(response, answer));
+    }
+
+    public static async Task<Results<Ok<FreshnessResponse>, ValidationProblem>> GetFreshnessAsync(
+        string? token, string? waitMs, FreshnessMonitor freshness, IOptions<AnalyticsOptions> options,
+        HttpResponse response, CancellationToken cancellationToken)
+    {
+        var errors = new AnalyticsRequest.Errors();
+        ConsistencyToken? wanted = null;
+        if (token is not null)
+        {
+            if (ConsistencyToken.TryParse(token, out var parsed))
+            {
+                wanted = parsed;
+            }
+            else
+            {
+                errors.Add("token", "'token' is not a consistency token; send back the consistencyToken a write returned.");
+            }
+        }
+
+        var wait = 0;
+        if (waitMs is not null
+            && (!int.TryParse(waitMs, NumberStyles.None, CultureInfo.InvariantCulture, out wait) || wait > options.Value.MaxWaitMs || wanted is null))
+        {
+            errors.Add("waitMs", $"'waitMs' needs a 'token' and must be whole milliseconds from 0 to {options.Value.MaxWaitMs}.");
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        bool? visible = wanted is { } t ? await freshness.WaitForAsync(t, TimeSpan.FromMilliseconds(wait), cancellationToken) : null;
+        var snapshot = await freshness.GetAsync(cancellationToken);
+        var body = FreshnessResponse.From(snapshot, visible);
+        WithFreshnessHeaders(response, new AnalyticsAnswer<FreshnessResponse>(body, snapshot.AsOf, snapshot.LagMs, "olap", "eventual"));
+        return TypedResults.Ok(body);
+    }
+
+    private static AnalyticsAnswer<T> WithFreshnessHeaders<T>(HttpResponse response, AnalyticsAnswer<T> answer)
+    {
+        response.Headers[SourceHeader] = answer.Source;
+        response.Headers[ConsistencyHeader] = answer.Consistency;
+        if (answer.AsOf is { } asOf)
+        {
+            response.Headers[AsOfHeader] = asOf.ToString("O", CultureInfo.InvariantCulture);
+        }
+
+        if (answer.LagMs is { } lag)
+        {
+            response.Headers[LagHeader] = lag.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return answer;
+    }
+}
+
+/// <summary>The freshness endpoint's answer.</summary>
+public sealed record FreshnessResponse(
+    string Watermark,
+    DateTimeOffset? AsOf,
+    long? LagMs,
+    bool CaughtUp,
+    bool? TokenVisible,
+    IReadOnlyList<FreshnessResponse.Partition> Partitions)
+{
+    public sealed record Partition(int Id, string Watermark, DateTimeOffset AsOf);
+
+    public static FreshnessResponse From(FreshnessSnapshot snapshot, bool? tokenVisible) => new(
+        snapshot.Watermark.ToString(), snapshot.AsOf, snapshot.LagMs, snapshot.CaughtUp, tokenVisible,
+        [.. snapshot.Partitions.Select(p => new Partition(p.Partition, p.Watermark.ToString(), p.AsOf))]);
+}

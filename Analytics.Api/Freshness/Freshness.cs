@@ -1,0 +1,46 @@
+using PolyglotAspire.Contracts;
+
+namespace PolyglotAspire.Analytics.Freshness;
+
+/// <summary>How far ClickHouse has applied one Kafka partition (a row of <c>sync_state</c>).</summary>
+public sealed record PartitionWatermark(int Partition, ConsistencyToken Watermark, DateTimeOffset AsOf);
+
+/// <summary>
+/// How fresh ClickHouse is. <see cref="Watermark"/>: every write whose token is ≤ it is visible.
+/// <see cref="AsOf"/>: the source commit time through which ClickHouse holds every change.
+/// <see cref="LagMs"/>: how far behind the source it is now — 0 when nothing committed after <see cref="AsOf"/>,
+/// even if the system is idle. Null when nothing has been synchronised yet.
+/// </summary>
+public sealed record FreshnessSnapshot(
+    ConsistencyToken Watermark,
+    DateTimeOffset? AsOf,
+    long? LagMs,
+    bool CaughtUp,
+    IReadOnlyList<PartitionWatermark> Partitions)
+{
+    /// <summary>The watermark and as-of of all partitions: the weakest one bounds what is visible.</summary>
+    public static (ConsistencyToken Watermark, DateTimeOffset? AsOf) Combine(IReadOnlyList<PartitionWatermark> partitions) =>
+        partitions.Count == 0
+            ? (default, null)
+            : (partitions.Min(p => p.Watermark), partitions.Min(p => p.AsOf));
+
+    /// <summary>
+    /// Lag from the source's own clock and last commit (both PostgreSQL's, the clock commit times come from):
+    /// 0 when ClickHouse holds everything committed so far, else how long ago <paramref name="asOf"/> was.
+    /// Without the source's last commit time (PostgreSQL unreachable), only the clock difference is known.
+    /// </summary>
+    public static (long? LagMs, bool CaughtUp) Lag(DateTimeOffset? asOf, DateTimeOffset sourceNow, DateTimeOffset? lastSourceCommit)
+    {
+        if (asOf is not { } synced)
+        {
+            return (null, false);
+        }
+
+        if (lastSourceCommit is { } last && synced >= last)
+        {
+            return (0, true);
+        }
+
+        return (Math.Max(0, (long)(sourceNow - synced).TotalMilliseconds), false);
+    }
+}

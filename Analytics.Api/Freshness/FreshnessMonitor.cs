@@ -1,0 +1,146 @@
+using ClickHouse.Driver;
+using ClickHouse.Driver.ADO.Parameters;
+using ClickHouse.Driver.Utility;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using PolyglotAspire.Contracts;
+
+namespace PolyglotAspire.Analytics.Freshness;
+
+/// <summary>
+/// Reads how far ClickHouse has applied the change stream (<c>sync_state</c>, written by the sync worker) and
+/// compares it with the source. Concurrent callers share one read per <see cref="AnalyticsOptions.WatermarkMaxAgeMs"/>,
+/// so many waiting <c>session</c> reads cost one small query per period, not one each.
+/// </summary>
+public sealed partial class FreshnessMonitor(
+    ClickHouseClient clickHouse,
+    NpgsqlDataSource source,
+    IOptions<AnalyticsOptions> options,
+    TimeProvider time,
+    ILogger<FreshnessMonitor> logger)
+{
+    private const string WatermarkSql = """
+        SELECT partition, lsn, toUnixTimestamp64Milli(as_of) AS as_of_ms
+        FROM sync_state FINAL
+        WHERE topic = {topic:String}
+        ORDER BY partition
+        """;
+
+    // Both in PostgreSQL's clock, which is the clock commit times (and so as_of) come from.
+    private const string SourceClockSql = """
+        SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint,
+               (extract(epoch FROM (pg_last_committed_xact()).timestamp) * 1000)::bigint
+        """;
+
+    private readonly Lock _gate = new();
+    private Task<IReadOnlyList<PartitionWatermark>>? _pending;
+    private (IReadOnlyList<PartitionWatermark> Partitions, long ReadAt) _latest = ([], long.MinValue);
+
+    /// <summary>The current freshness, for an answer's <c>asOf</c>/<c>lagMs</c>.</summary>
+    public async Task<FreshnessSnapshot> GetAsync(CancellationToken cancellationToken)
+    {
+        var partitions = await PartitionsAsync(cancellationToken);
+        var (watermark, asOf) = FreshnessSnapshot.Combine(partitions);
+        var (sourceNow, lastCommit) = await SourceClockAsync(cancellationToken);
+        var (lag, caughtUp) = FreshnessSnapshot.Lag(asOf, sourceNow, lastCommit);
+        return new FreshnessSnapshot(watermark, asOf, lag, caughtUp, partitions);
+    }
+
+    /// <summary>Waits until every write up to <paramref name="token"/> is visible in ClickHouse; false after <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitForAsync(ConsistencyToken token, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetTimestamp() + (long)(timeout.TotalSeconds * time.TimestampFrequency);
+        var period = TimeSpan.FromMilliseconds(options.Value.WatermarkMaxAgeMs);
+        while (true)
+        {
+            if (FreshnessSnapshot.Combine(await PartitionsAsync(cancellationToken)).Watermark >= token)
+            {
+                return true;
+            }
+
+            var left = time.GetElapsedTime(time.GetTimestamp(), deadline);
+            if (left <= TimeSpan.Zero)
+            {
+                return false;
+            }
+
+            await Task.Delay(left < period ? left : period, time, cancellationToken);
+        }
+    }
+
+    /// <summary>The per-partition watermarks, read at most once per <see cref="AnalyticsOptions.WatermarkMaxAgeMs"/> for everyone.</summary>
+    private Task<IReadOnlyList<PartitionWatermark>> PartitionsAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (time.GetElapsedTime(_latest.ReadAt).TotalMilliseconds < options.Value.WatermarkMaxAgeMs)
+            {
+                return Task.FromResult(_latest.Partitions);
+            }
+
+            // One read in flight at a time, started off this lock, and not cancelled by the caller that started it.
+            _pending ??= Task.Run(ReadPartitionsAsync, CancellationToken.None);
+            return _pending.WaitAsync(cancellationToken);
+        }
+    }
+
+    private async Task<IReadOnlyList<PartitionWatermark>> ReadPartitionsAsync()
+    {
+        try
+        {
+            var startedAt = time.GetTimestamp();
+            var parameters = new ClickHouseParameterCollection();
+            parameters.AddParameter("topic", Topics.OrderEvents);
+            using var reader = await clickHouse.ExecuteReaderAsync(WatermarkSql, parameters, cancellationToken: CancellationToken.None);
+            var partitions = new List<PartitionWatermark>();
+            while (reader.Read())
+            {
+                partitions.Add(new PartitionWatermark(
+                    Convert.ToInt32(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture),
+                    new ConsistencyToken(reader.GetUInt64(1)),
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2))));
+            }
+
+            lock (_gate)
+            {
+                _latest = (partitions, startedAt);
+            }
+
+            return partitions;
+        }
+        catch (ClickHouseServerException ex) when (ex.ErrorCode == UnknownTable)
+        {
+            return []; // the worker has not created its schema yet: nothing is synchronised
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _pending = null;
+            }
+        }
+    }
+
+    private async Task<(DateTimeOffset Now, DateTimeOffset? LastCommit)> SourceClockAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = source.CreateCommand(SourceClockSql);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            return (DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)),
+                reader.IsDBNull(1) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)));
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            // The source is down: freshness is still reported, from this host's clock, without "caught up".
+            LogSourceClockUnavailable(logger, ex.Message);
+            return (time.GetUtcNow(), null);
+        }
+    }
+
+    private const int UnknownTable = 60;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL's clock and last commit are unavailable ({Reason}); lag is measured with this host's clock")]
+    private static partial void LogSourceClockUnavailable(ILogger logger, string reason);
+}

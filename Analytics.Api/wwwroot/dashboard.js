@@ -1,0 +1,134 @@
+// The analytics dashboard: reads the same API any client uses, draws its charts as inline SVG (no libraries, no
+// CDN) and says how fresh the numbers are. Refreshes itself every /dashboard/settings refreshSeconds (or ?refresh=N).
+const $ = (id) => document.getElementById(id);
+const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const count = new Intl.NumberFormat('en-US');
+const svgNs = 'http://www.w3.org/2000/svg';
+
+let settings = { refreshSeconds: 5, lagWarningMs: 5000 };
+let lastAsOf = null;
+let lastRefresh = null;
+
+async function getJson(path) {
+  const response = await fetch(path, { headers: { accept: 'application/json' } });
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  return response.json();
+}
+
+function svg(tag, attributes = {}, text) {
+  const element = document.createElementNS(svgNs, tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  if (text !== undefined) element.textContent = text;
+  return element;
+}
+
+function barChart(container, rows, label, value, format) {
+  container.replaceChildren();
+  if (rows.length === 0) { container.innerHTML = '<p class="empty">no data yet</p>'; return; }
+  const rowHeight = 26, labelWidth = 130, width = 640, height = rows.length * rowHeight + 4;
+  const max = Math.max(...rows.map(value), 0) || 1;
+  const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img' });
+  rows.forEach((row, i) => {
+    const y = i * rowHeight + 2, w = Math.max(1, (value(row) / max) * (width - labelWidth - 120));
+    chart.append(svg('text', { x: 0, y: y + 16 }, label(row)));
+    chart.append(svg('rect', { class: 'bar', x: labelWidth, y: y + 3, width: w, height: rowHeight - 8, rx: 3 }));
+    const text = svg('text', { class: 'value', x: labelWidth + w + 6, y: y + 16, 'data-key': label(row), 'data-value': value(row) }, format(value(row)));
+    chart.append(text);
+  });
+  container.append(chart);
+}
+
+function lineChart(container, rows, days) {
+  container.replaceChildren();
+  const byDay = new Map(rows.map((r) => [r.key, r.revenue]));
+  const points = days.map((day) => ({ day, revenue: byDay.get(day) ?? 0 }));
+  const width = 640, height = 180, pad = 28;
+  const max = Math.max(...points.map((p) => p.revenue), 0) || 1;
+  const x = (i) => pad + (i * (width - 2 * pad)) / Math.max(1, points.length - 1);
+  const y = (v) => height - pad - (v / max) * (height - 2 * pad);
+  const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img' });
+  chart.append(svg('path', { class: 'line', d: points.map((p, i) => `${i ? 'L' : 'M'}${x(i)},${y(p.revenue)}`).join(' ') }));
+  points.forEach((p, i) => chart.append(svg('circle', { cx: x(i), cy: y(p.revenue), r: 2.5, fill: 'currentColor', 'data-key': p.day, 'data-value': p.revenue })));
+  chart.append(svg('text', { x: pad, y: height - 6 }, days[0]));
+  chart.append(svg('text', { x: width - pad - 60, y: height - 6 }, days[days.length - 1]));
+  chart.append(svg('text', { x: pad, y: 12 }, `max ${money.format(max)}`));
+  container.append(chart);
+}
+
+function lastDays(n) {
+  const days = [];
+  const today = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()));
+  for (let i = n - 1; i >= 0; i--) days.push(new Date(today.getTime() - i * 86400000).toISOString().slice(0, 10));
+  return days;
+}
+
+function showFreshness(answer) {
+  lastAsOf = answer.asOf ? new Date(answer.asOf) : null;
+  const badge = $('freshness');
+  const lag = answer.lagMs;
+  badge.className = 'freshness ' + (lag === null || lag === undefined ? 'warning' : lag > settings.lagWarningMs ? 'warning' : 'ok');
+  badge.dataset.lagMs = lag ?? '';
+  badge.dataset.source = answer.source;
+  tick();
+}
+
+function ago(date) {
+  const seconds = Math.max(0, Math.round((Date.now() - date.getTime()) / 1000));
+  return seconds < 60 ? `${seconds} s ago` : seconds < 3600 ? `${Math.round(seconds / 60)} min ago` : `${Math.round(seconds / 3600)} h ago`;
+}
+
+function tick() {
+  const badge = $('freshness');
+  const lag = badge.dataset.lagMs;
+  if (!badge.classList.contains('error')) {
+    $('freshness-text').textContent = lastAsOf
+      ? `data as of ${lastAsOf.toISOString().slice(11, 19)} UTC (${ago(lastAsOf)}) · lag ${lag === '' ? 'unknown' : count.format(Number(lag)) + ' ms'}`
+        + (lag !== '' && Number(lag) > settings.lagWarningMs ? ' · behind' : '')
+      : 'nothing synchronised yet';
+  }
+  if (lastRefresh) $('updated').textContent = `last updated ${ago(lastRefresh)}`;
+}
+
+async function refresh() {
+  try {
+    const days = lastDays(30);
+    const [summary, regions, daily, customers] = await Promise.all([
+      getJson('/api/analytics/summary'),
+      getJson('/api/analytics/revenue?groupBy=region'),
+      getJson(`/api/analytics/revenue?groupBy=day&from=${days[0]}&to=${days[days.length - 1]}`),
+      getJson('/api/analytics/top-customers?limit=10'),
+    ]);
+    const s = summary.data;
+    $('kpi-orders').textContent = count.format(s.orders); $('kpi-orders').dataset.value = s.orders;
+    $('kpi-revenue').textContent = money.format(s.revenue); $('kpi-revenue').dataset.value = s.revenue;
+    $('kpi-aov').textContent = money.format(s.averageOrderValue); $('kpi-aov').dataset.value = s.averageOrderValue;
+    barChart($('chart-region'), regions.data, (r) => r.key, (r) => r.revenue, (v) => money.format(v));
+    lineChart($('chart-daily'), daily.data, days);
+    barChart($('chart-status'), s.byStatus, (r) => r.status, (r) => r.orders, (v) => count.format(v));
+    $('top-customers').replaceChildren(...customers.data.map((c) => {
+      const tr = document.createElement('tr');
+      tr.dataset.customer = c.customerId; tr.dataset.revenue = c.revenue;
+      tr.innerHTML = '<td></td><td class="num"></td><td class="num"></td>';
+      tr.children[0].textContent = c.customerId;
+      tr.children[1].textContent = count.format(c.orders);
+      tr.children[2].textContent = money.format(c.revenue);
+      return tr;
+    }));
+    lastRefresh = new Date();
+    showFreshness(summary);
+  } catch (error) {
+    $('freshness').className = 'freshness error';
+    $('freshness-text').textContent = `cannot refresh: ${error.message}`;
+  }
+}
+
+async function start() {
+  try { settings = await getJson('/dashboard/settings'); } catch { /* defaults */ }
+  const override = Number(new URLSearchParams(location.search).get('refresh'));
+  if (override > 0) settings.refreshSeconds = override;
+  await refresh();
+  setInterval(refresh, settings.refreshSeconds * 1000);
+  setInterval(tick, 1000);
+}
+
+start();

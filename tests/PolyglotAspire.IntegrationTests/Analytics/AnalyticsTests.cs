@@ -1,0 +1,185 @@
+using System.Text.Json;
+using Aspire.Hosting.Testing;
+using PolyglotAspire.AppHost.Infrastructure;
+using PolyglotAspire.Contracts;
+using PolyglotAspire.IntegrationTests.Infrastructure;
+
+namespace PolyglotAspire.IntegrationTests.Analytics;
+
+/// <summary>
+/// Analytics.Api over the real write path (Orders.Api → PostgreSQL → relay → Kafka → worker → ClickHouse):
+/// exact answers, freshness that tells the truth, and consistency routing that never answers stale.
+/// Tests of one collection run one after another, so PostgreSQL holds exactly what these tests wrote or
+/// what the pipeline will deliver.
+/// </summary>
+[Collection(nameof(AppTestGroup))]
+public sealed class AnalyticsTests(AppFixture fixture)
+{
+    private static readonly string[] Regions = ["eu-west", "eu-north", "us-east", "ap-south"];
+    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Every_endpoint_equals_PostgreSQL_after_creates_updates_and_deletes()
+    {
+        var writer = new OrdersWriter(fixture.App.CreateHttpClient("orders-api"));
+        var analytics = new AnalyticsClient(fixture.App.CreateHttpClient("analytics-api"));
+        await RandomWorkloadAsync(writer, orders: 120, seed: 7);
+        await analytics.WaitVisibleAsync(writer.LastToken, _ct);
+
+        var expected = new ExpectedFromPostgres(await fixture.ConnectionStringAsync(EnginesExtensions.OrdersDbName));
+        foreach (var (groupBy, bucket) in new[] { ("region", ExpectedFromPostgres.ByRegion), ("status", ExpectedFromPostgres.ByStatus), ("day", ExpectedFromPostgres.ByDay), ("month", ExpectedFromPostgres.ByMonth) })
+        {
+            var answer = await analytics.GetAsync($"/api/analytics/revenue?groupBy={groupBy}", _ct);
+            Assert.Equal("olap", answer.Source);
+            Assert.Equal(await expected.RevenueAsync(bucket, _ct), Rows(answer.Data, "key"));
+        }
+
+        var top = await analytics.GetAsync("/api/analytics/top-customers?limit=15", _ct);
+        Assert.Equal(await expected.TopCustomersAsync(15, _ct), Rows(top.Data, "customerId"));
+
+        var summary = await analytics.GetAsync("/api/analytics/summary", _ct);
+        var (orders, revenue) = await expected.TotalsAsync(_ct);
+        Assert.Equal(orders, summary.Data.GetProperty("orders").GetInt64());
+        Assert.Equal(revenue, summary.Data.GetProperty("revenue").GetDecimal());
+    }
+
+    [Fact]
+    public async Task Session_reads_always_see_the_callers_own_write_under_concurrent_load()
+    {
+        var analytics = new AnalyticsClient(fixture.App.CreateHttpClient("analytics-api"));
+        var writers = Enumerable.Range(0, 6).Select(i => (Writer: new OrdersWriter(fixture.App.CreateHttpClient("orders-api")), Region: $"session-{i}-{Guid.NewGuid():N}"[..20]));
+
+        var sources = await Task.WhenAll(writers.Select(async w =>
+        {
+            var seen = new List<string>();
+            for (var n = 1; n <= 8; n++)
+            {
+                var (_, token) = await w.Writer.CreateAsync($"C-{w.Region}", w.Region, 10m, 1, _ct);
+                var answer = await analytics.GetAsync($"/api/analytics/revenue?groupBy=region&region={w.Region}&consistency=session", _ct, token);
+                var row = Assert.Single(answer.Data.EnumerateArray());
+                Assert.Equal(n, row.GetProperty("orders").GetInt64()); // this caller's writes so far, never fewer
+                Assert.Equal("session", answer.Consistency);
+                seen.Add(answer.Source);
+            }
+
+            return seen;
+        }));
+
+        // Most answers come from ClickHouse within the wait; any that did not were answered by PostgreSQL, never stale.
+        Assert.All(sources.SelectMany(s => s), s => Assert.Contains(s, new[] { "olap", "oltp" }));
+    }
+
+    [Fact]
+    public async Task Bounded_reads_go_to_PostgreSQL_while_the_worker_is_stopped_and_back_after()
+    {
+        var writer = new OrdersWriter(fixture.App.CreateHttpClient("orders-api"));
+        var analytics = new AnalyticsClient(fixture.App.CreateHttpClient("analytics-api"));
+        var region = $"bounded-{Guid.NewGuid():N}"[..20];
+        await writer.CreateAsync("C-bounded", region, 5m, 2, _ct);
+        await analytics.WaitVisibleAsync(writer.LastToken, _ct);
+
+        await fixture.StopAsync("sync-worker", _ct);
+        try
+        {
+            var (_, token) = await writer.CreateAsync("C-bounded", region, 7m, 1, _ct);
+            // The lag grows past the bound: the answer comes from PostgreSQL and includes the new order.
+            JsonElement row = default;
+            AnalyticsClient.Answer answer;
+            do
+            {
+                answer = await analytics.GetAsync($"/api/analytics/revenue?region={region}&consistency=bounded&maxStalenessMs=300", _ct);
+                row = Assert.Single(answer.Data.EnumerateArray());
+            }
+            while (answer.Source == "olap" && !_ct.IsCancellationRequested);
+
+            Assert.Equal("oltp", answer.Source);
+            Assert.Equal(0, answer.LagMs);
+            Assert.Equal(2, row.GetProperty("orders").GetInt64());
+
+            // A session read past the wait bound is also answered by PostgreSQL: never stale.
+            var session = await analytics.GetAsync($"/api/analytics/revenue?region={region}&consistency=session", _ct, token);
+            Assert.Equal("oltp", session.Source);
+            Assert.Equal(2, Assert.Single(session.Data.EnumerateArray()).GetProperty("orders").GetInt64());
+        }
+        finally
+        {
+            await fixture.StartAsync("sync-worker", _ct);
+        }
+
+        await analytics.WaitVisibleAsync(writer.LastToken, _ct);
+        var recovered = await analytics.GetAsync($"/api/analytics/revenue?region={region}&consistency=bounded&maxStalenessMs=60000", _ct);
+        Assert.Equal("olap", recovered.Source);
+        Assert.Equal(2, Assert.Single(recovered.Data.EnumerateArray()).GetProperty("orders").GetInt64());
+    }
+
+    [Fact]
+    public async Task Freshness_is_monotonic_and_a_watermark_past_a_token_means_the_write_is_visible()
+    {
+        var writer = new OrdersWriter(fixture.App.CreateHttpClient("orders-api"));
+        var analytics = new AnalyticsClient(fixture.App.CreateHttpClient("analytics-api"));
+        var clickHouse = new ClickHouse.Driver.ClickHouseClient(await fixture.ConnectionStringAsync(EnginesExtensions.ClickHouseName));
+
+        DateTimeOffset lastAsOf = default;
+        ConsistencyToken lastWatermark = default;
+        for (var i = 0; i < 15; i++)
+        {
+            var (id, token) = await writer.CreateAsync("C-fresh", "eu-west", 1m, 1, _ct);
+            var freshness = await analytics.FreshnessAsync(_ct, token, waitMs: 30_000);
+            Assert.True(freshness.GetProperty("tokenVisible").GetBoolean());
+
+            var watermark = ParseToken(freshness.GetProperty("watermark").GetString());
+            var asOf = freshness.GetProperty("asOf").GetDateTimeOffset();
+            Assert.True(watermark >= token, $"watermark {watermark} < token {token}");
+            Assert.True(watermark >= lastWatermark && asOf >= lastAsOf, "freshness went backwards");
+            (lastWatermark, lastAsOf) = (watermark, asOf);
+
+            // Truthful: what the watermark promises is really there.
+            var parameters = new ClickHouse.Driver.ADO.Parameters.ClickHouseParameterCollection();
+            ClickHouse.Driver.Utility.ClickHouseParameterCollectionExtensions.AddParameter(parameters, "id", id);
+            var count = await clickHouse.ExecuteScalarAsync("SELECT count() FROM orders FINAL WHERE order_id = {id:UUID}", parameters, cancellationToken: _ct);
+            Assert.Equal(1UL, Convert.ToUInt64(count, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        // Idle and caught up: no lag, even though the last change is old.
+        var idle = await analytics.FreshnessAsync(_ct);
+        Assert.True(idle.GetProperty("caughtUp").GetBoolean(), idle.ToString());
+        Assert.Equal(0, idle.GetProperty("lagMs").GetInt64());
+    }
+
+    private async Task RandomWorkloadAsync(OrdersWriter writer, int orders, int seed)
+    {
+        var random = new Random(seed);
+        var created = new List<(Guid Id, string Status)>();
+        for (var i = 0; i < orders; i++)
+        {
+            var (id, _) = await writer.CreateAsync($"C-{random.Next(40):D3}", Regions[random.Next(Regions.Length)],
+                decimal.Round((decimal)(random.NextDouble() * 200), 2), random.Next(1, 5), _ct);
+            created.Add((id, "new"));
+        }
+
+        for (var step = 0; step < orders * 2; step++)
+        {
+            var i = random.Next(created.Count);
+            var (id, status) = created[i];
+            if (random.Next(12) == 0)
+            {
+                await writer.DeleteAsync(id, _ct);
+                created.RemoveAt(i);
+            }
+            else if (OrdersWriter.RandomNext(status, random) is { } next)
+            {
+                await writer.ChangeStatusAsync(id, next, _ct);
+                created[i] = (id, next);
+            }
+        }
+    }
+
+    private static List<(string Key, long Orders, decimal Revenue)> Rows(JsonElement data, string keyName) =>
+        [.. data.EnumerateArray().Select(r => (r.GetProperty(keyName).GetString()!, r.GetProperty("orders").GetInt64(), r.GetProperty("revenue").GetDecimal()))];
+
+    private static ConsistencyToken ParseToken(string? text)
+    {
+        Assert.True(ConsistencyToken.TryParse(text, out var token), $"'{text}' is not a token");
+        return token;
+    }
+}
