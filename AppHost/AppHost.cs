@@ -6,7 +6,7 @@ var builder = DistributedApplication.CreateBuilder(args);
 // (Infrastructure:Mode). Services below only ever see connection strings.
 var engines = builder.AddEngines();
 
-builder.AddProject<Projects.Orders_Api>("orders-api")
+var ordersApi = builder.AddProject<Projects.Orders_Api>("orders-api")
     .WithReference(engines.OrdersDb).WaitFor(engines.OrdersDb)
     .WithKafka(engines.Kafka)
     .WithHttpHealthCheck("/health");
@@ -21,10 +21,14 @@ foreach (var setting in builder.Configuration.GetSection("SyncWorker").GetChildr
     syncWorker.WithEnvironment($"SyncWorker__{setting.Key}", setting.Value);
 }
 
-builder.AddProject<Projects.Analytics_Api>("analytics-api")
+var analyticsApi = builder.AddProject<Projects.Analytics_Api>("analytics-api")
     .WithReference(engines.ClickHouse).WaitFor(engines.ClickHouse)
     .WithReference(engines.OrdersDb).WaitFor(engines.OrdersDb)
     .WithHttpHealthCheck("/health");
+
+// Strong writes (Prefer: consistency=strong) ask analytics whether they are visible. No WaitFor: writes must
+// never depend on analytics being up; a strong write then answers "committed, not yet visible".
+ordersApi.WithReference(analyticsApi);
 
 builder.BoundTelemetryExportForRunMode();
 builder.Build().Run();

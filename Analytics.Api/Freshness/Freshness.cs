@@ -18,9 +18,12 @@ public sealed record FreshnessSnapshot(
     bool CaughtUp,
     IReadOnlyList<PartitionWatermark> Partitions)
 {
-    /// <summary>The watermark and as-of of all partitions: the weakest one bounds what is visible.</summary>
+    /// <summary>
+    /// The watermark and as-of of all partitions: the weakest one bounds what is visible. A partition the worker
+    /// owns but has applied nothing of yet (watermark 0) makes the whole answer "nothing synchronised".
+    /// </summary>
     public static (ConsistencyToken Watermark, DateTimeOffset? AsOf) Combine(IReadOnlyList<PartitionWatermark> partitions) =>
-        partitions.Count == 0
+        partitions.Count == 0 || partitions.Any(p => p.Watermark == default)
             ? (default, null)
             : (partitions.Min(p => p.Watermark), partitions.Min(p => p.AsOf));
 

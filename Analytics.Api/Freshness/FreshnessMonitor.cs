@@ -34,7 +34,7 @@ public sealed partial class FreshnessMonitor(
 
     private readonly Lock _gate = new();
     private Task<IReadOnlyList<PartitionWatermark>>? _pending;
-    private (IReadOnlyList<PartitionWatermark> Partitions, long ReadAt) _latest = ([], long.MinValue);
+    private (IReadOnlyList<PartitionWatermark> Partitions, long? ReadAt) _latest = ([], null); // null: never read
 
     /// <summary>The current freshness, for an answer's <c>asOf</c>/<c>lagMs</c>.</summary>
     public async Task<FreshnessSnapshot> GetAsync(CancellationToken cancellationToken)
@@ -73,7 +73,7 @@ public sealed partial class FreshnessMonitor(
     {
         lock (_gate)
         {
-            if (time.GetElapsedTime(_latest.ReadAt).TotalMilliseconds < options.Value.WatermarkMaxAgeMs)
+            if (_latest.ReadAt is { } readAt && time.GetElapsedTime(readAt).TotalMilliseconds < options.Value.WatermarkMaxAgeMs)
             {
                 return Task.FromResult(_latest.Partitions);
             }

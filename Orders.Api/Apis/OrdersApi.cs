@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using PolyglotAspire.Contracts;
+using PolyglotAspire.OrdersApi.Consistency;
 using PolyglotAspire.OrdersApi.Data;
 using PolyglotAspire.OrdersApi.Domain;
 
@@ -20,9 +21,10 @@ public static class OrdersApi
     public static RouteGroupBuilder MapOrdersApi(this IEndpointRouteBuilder app, int maxRequestBodyBytes)
     {
         var api = app.MapGroup("api/orders").WithTags("Orders");
+        var writes = api.MapGroup("").AddEndpointFilter<StrongConsistencyFilter>(); // Prefer: consistency=strong
         var bodyLimit = new RequestBodyLimit(maxRequestBodyBytes);
 
-        api.MapPost("/", CreateOrderAsync)
+        writes.MapPost("/", CreateOrderAsync)
             .WithName("CreateOrder")
             .WithSummary("Create an order")
             .WithDescription("Validates the order, computes its total and stores it with its outbox event in one transaction. " +
@@ -40,7 +42,7 @@ public static class OrdersApi
             .WithSummary("List orders, newest first")
             .WithDescription("Keyset pagination: pass the previous page's 'next' as 'after'. Optional filters: customerId, status.");
 
-        api.MapPost("/{id:guid}/status", ChangeStatusAsync)
+        writes.MapPost("/{id:guid}/status", ChangeStatusAsync)
             .WithName("ChangeOrderStatus")
             .WithSummary("Change an order's status")
             .WithDescription("Transitions: new → paid → shipped → delivered; new | paid → cancelled (others 409). " +
@@ -49,7 +51,7 @@ public static class OrdersApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
-        api.MapDelete("/{id:guid}", DeleteOrderAsync)
+        writes.MapDelete("/{id:guid}", DeleteOrderAsync)
             .WithName("DeleteOrder")
             .WithSummary("Delete an order")
             .WithDescription("Removes the order and its lines; the deletion reaches analytics as a new version. If-Match is honoured.");

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using PolyglotAspire.OrdersApi.Apis;
 using PolyglotAspire.OrdersApi.Capture;
+using PolyglotAspire.OrdersApi.Consistency;
 using PolyglotAspire.OrdersApi.Data;
 using PolyglotAspire.OrdersApi.Diagnostics;
 using Scalar.AspNetCore;
@@ -56,6 +57,9 @@ public static class Extensions
             settings.Config.DeliveryReportFields = "status"; // the relay keeps its own context per message: no key/value copies back
 
         });
+
+        services.AddHttpClient<AnalyticsVisibilityClient>((sp, http) =>
+            http.BaseAddress = sp.GetRequiredService<IOptions<OrdersOptions>>().Value.AnalyticsBaseAddress);
 
         services.AddSingleton<OrdersTelemetry>();
         services.AddSingleton<OrderStore>();

@@ -254,7 +254,7 @@ internal sealed partial class Committer(
             if (!_applied.TryGetValue(slice.Partition, out var known) || known.Epoch != slice.Epoch)
             {
                 // Newly (re)assigned: another worker may have moved its watermark since we last wrote it.
-                await SeedAsync(abandon);
+                await SeedAsync(batch, now, abandon);
                 known = (_applied.GetValueOrDefault(slice.Partition).Mark, slice.Epoch);
             }
 
@@ -280,12 +280,22 @@ internal sealed partial class Committer(
     /// <summary>
     /// Merges what <c>sync_state</c> holds now into the known watermarks (the higher of each wins) and marks every
     /// partition owned right now as re-read in its current epoch.
+    /// A partition owned but never written gets a zero row (nothing applied yet): readers take the minimum over the
+    /// rows they find, so a missing row would let them overstate freshness until that partition's first event.
     /// </summary>
-    private async Task SeedAsync(CancellationToken abandon)
+    private async Task SeedAsync(OrderBatch batch, long now, CancellationToken abandon)
     {
         IReadOnlyDictionary<int, StoredWatermark> stored = new Dictionary<int, StoredWatermark>();
         await retry.ExecuteAsync("read sync_state", async ct => stored = await sink.ReadSyncStateAsync(topic, ct), abandon);
         var current = ownership.Current;
+        foreach (var partition in current.OwnedPartitions)
+        {
+            if (!stored.ContainsKey(partition) && !_applied.ContainsKey(partition) && !Touches(batch, partition))
+            {
+                _stateRows.Add(new SyncStateRow(topic, partition, NextOffset: -1, Lsn: 0, AsOfMs: 0, now));
+            }
+        }
+
         foreach (var (partition, mark) in stored)
         {
             var mine = _applied.GetValueOrDefault(partition).Mark;
@@ -297,6 +307,19 @@ internal sealed partial class Committer(
         {
             _applied[partition] = (_applied.GetValueOrDefault(partition).Mark, current.EpochOf(partition));
         }
+    }
+
+    private static bool Touches(OrderBatch batch, int partition)
+    {
+        foreach (var slice in batch.Slices)
+        {
+            if (slice.Partition == partition)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void Commit(OrderBatch batch)

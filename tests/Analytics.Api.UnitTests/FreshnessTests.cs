@@ -34,6 +34,18 @@ public sealed class FreshnessTests
     }
 
     [Fact]
+    public void A_partition_with_nothing_applied_yet_makes_the_whole_answer_unsynchronised()
+    {
+        PartitionWatermark[] partitions =
+        [
+            new(0, new ConsistencyToken(500), T0.AddSeconds(3)),
+            new(1, default, DateTimeOffset.UnixEpoch), // the worker's zero row: owned, nothing applied
+        ];
+
+        Assert.Equal((default(ConsistencyToken), (DateTimeOffset?)null), FreshnessSnapshot.Combine(partitions));
+    }
+
+    [Fact]
     public void Lag_is_zero_when_nothing_committed_after_as_of_even_long_after()
     {
         Assert.Equal((0L, true), FreshnessSnapshot.Lag(T0, T0.AddHours(5), lastSourceCommit: T0.AddMilliseconds(-1)));

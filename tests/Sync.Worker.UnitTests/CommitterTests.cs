@@ -66,6 +66,22 @@ public sealed class CommitterTests : IDisposable
     }
 
     [Fact]
+    public async Task Owned_partitions_never_written_get_a_zero_row_so_readers_do_not_overstate_freshness()
+    {
+        _ownership.Assign([0, 1, 2]);
+        _sink.Stored[2] = new StoredWatermark(40, 900, 9000); // another worker wrote partition 2 before
+        await _committer.WriteAsync(Batch((0, 0, 9, 100, 1000, 10)), _ct);
+
+        Assert.Equal([(0, 10L, 100UL, 1000L), (1, -1L, 0UL, 0L)],
+            _sink.StateRows.Select(r => (r.Partition, r.NextOffset, r.Lsn, r.AsOfMs)).OrderBy(r => r.Partition));
+
+        // Once written (or known), no zero row again: the next batch writes only what it touched.
+        _sink.StateRows.Clear();
+        await _committer.WriteAsync(Batch((0, 10, 19, 200, 2000, 10)), _ct);
+        Assert.Equal([0], _sink.StateRows.Select(r => r.Partition));
+    }
+
+    [Fact]
     public async Task A_failed_insert_is_retried_with_the_same_token_and_nothing_is_committed_before_it_succeeds()
     {
         _ownership.Assign([0]);

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting.Testing;
 using PolyglotAspire.AppHost.Infrastructure;
@@ -78,10 +79,17 @@ public sealed class AnalyticsTests(AppFixture fixture)
         await writer.CreateAsync("C-bounded", region, 5m, 2, _ct);
         await analytics.WaitVisibleAsync(writer.LastToken, _ct);
 
+        ConsistencyToken token;
         await fixture.StopAsync("sync-worker", _ct);
         try
         {
-            var (_, token) = await writer.CreateAsync("C-bounded", region, 7m, 1, _ct);
+            // A strong write while analytics cannot catch up: committed, and the answer says it is not yet visible.
+            using var orders = fixture.App.CreateHttpClient("orders-api");
+            using var strong = await PostStrongAsync(orders, "/api/orders", Order("C-bounded", region, 7m), "consistency=strong, wait=1");
+            Assert.Equal(System.Net.HttpStatusCode.Created, strong.StatusCode);
+            Assert.Equal("false", strong.Headers.GetValues("X-Analytics-Visible").Single());
+            Assert.False(strong.Headers.Contains("Preference-Applied"));
+            Assert.True(ConsistencyToken.TryParse(strong.Headers.GetValues("X-Consistency-Token").Single(), out token));
             // The lag grows past the bound: the answer comes from PostgreSQL and includes the new order.
             JsonElement row = default;
             AnalyticsClient.Answer answer;
@@ -106,10 +114,56 @@ public sealed class AnalyticsTests(AppFixture fixture)
             await fixture.StartAsync("sync-worker", _ct);
         }
 
-        await analytics.WaitVisibleAsync(writer.LastToken, _ct);
+        await analytics.WaitVisibleAsync(token, _ct);
         var recovered = await analytics.GetAsync($"/api/analytics/revenue?region={region}&consistency=bounded&maxStalenessMs=60000", _ct);
         Assert.Equal("olap", recovered.Source);
         Assert.Equal(2, Assert.Single(recovered.Data.EnumerateArray()).GetProperty("orders").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_strong_write_returns_once_analytics_shows_it()
+    {
+        using var orders = fixture.App.CreateHttpClient("orders-api");
+        var analytics = new AnalyticsClient(fixture.App.CreateHttpClient("analytics-api"));
+        var region = $"strong-{Guid.NewGuid():N}"[..20];
+
+        using var created = await PostStrongAsync(orders, "/api/orders", Order("C-strong", region, 12.5m), "consistency=strong");
+        Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("consistency=strong", created.Headers.GetValues("Preference-Applied").Single());
+        Assert.Equal("true", created.Headers.GetValues("X-Analytics-Visible").Single());
+        Assert.Contains("Prefer", created.Headers.Vary);
+
+        // No token, no wait: an eventual read right after the strong write already includes it.
+        var eventual = await analytics.GetAsync($"/api/analytics/revenue?groupBy=status&region={region}", _ct);
+        Assert.Equal("olap", eventual.Source);
+        Assert.Equal("new", Assert.Single(eventual.Data.EnumerateArray()).GetProperty("key").GetString());
+
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>(_ct)).GetProperty("id").GetGuid();
+        using var paid = await PostStrongAsync(orders, $"/api/orders/{id}/status", new { status = "paid" }, "consistency=strong");
+        Assert.Equal("true", paid.Headers.GetValues("X-Analytics-Visible").Single());
+        var after = await analytics.GetAsync($"/api/analytics/revenue?groupBy=status&region={region}", _ct);
+        var row = Assert.Single(after.Data.EnumerateArray());
+        Assert.Equal(("paid", 12.5m), (row.GetProperty("key").GetString(), row.GetProperty("revenue").GetDecimal()));
+
+        // A write without the preference is not held back and says nothing about analytics.
+        using var plain = await orders.PostAsJsonAsync("/api/orders", Order("C-strong", region, 1m), _ct);
+        Assert.Equal(System.Net.HttpStatusCode.Created, plain.StatusCode);
+        Assert.False(plain.Headers.Contains("X-Analytics-Visible"));
+    }
+
+    private static object Order(string customerId, string region, decimal unitPrice) => new
+    {
+        customerId,
+        region,
+        currency = "EUR",
+        lines = new[] { new { sku = "SKU-1", quantity = 1, unitPrice } },
+    };
+
+    private async Task<HttpResponseMessage> PostStrongAsync(HttpClient orders, string path, object body, string prefer)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        request.Headers.TryAddWithoutValidation("Prefer", prefer);
+        return await orders.SendAsync(request, _ct);
     }
 
     [Fact]

@@ -17,7 +17,9 @@ public sealed class DashboardBrowserTests(AppFixture fixture)
         var writer = new OrdersWriter(fixture.App.CreateHttpClient("orders-api"));
         var analytics = new AnalyticsClient(fixture.App.CreateHttpClient("analytics-api"));
         var region = $"page-{Guid.NewGuid():N}"[..16];
-        await writer.CreateAsync("C-page", region, 12.50m, 2, _ct);
+        // Revenue counts paid, shipped and delivered orders (DESIGN.md): pay them so the region's bar shows it.
+        var (first, _) = await writer.CreateAsync("C-page", region, 12.50m, 2, _ct);
+        await writer.ChangeStatusAsync(first, "paid", _ct);
         await analytics.WaitVisibleAsync(writer.LastToken, _ct);
 
         using var playwright = await Playwright.CreateAsync();
@@ -44,8 +46,12 @@ public sealed class DashboardBrowserTests(AppFixture fixture)
         await Expect(regionBar).ToHaveAttributeAsync("data-value", "25");
 
         // New orders arrive: the page follows without a reload.
-        await writer.CreateAsync("C-page", region, 10m, 1, _ct);
-        await writer.CreateAsync("C-page", region, 0.25m, 3, _ct);
+        foreach (var (price, quantity) in new[] { (10m, 1), (0.25m, 3) })
+        {
+            var (id, _) = await writer.CreateAsync("C-page", region, price, quantity, _ct);
+            await writer.ChangeStatusAsync(id, "paid", _ct);
+        }
+
         await analytics.WaitVisibleAsync(writer.LastToken, _ct);
         await Expect(regionBar).ToHaveAttributeAsync("data-value", "35.75", new() { Timeout = 15_000 });
         await Expect(page.Locator("#kpi-orders")).ToHaveAttributeAsync("data-value",

@@ -11,7 +11,7 @@ internal sealed class ExpectedFromPostgres(string connectionString)
     private const string Revenue = "coalesce(sum(total) FILTER (WHERE status IN ('paid', 'shipped', 'delivered')), 0)";
 
     public Task<List<(string Key, long Orders, decimal Revenue)>> RevenueAsync(string bucket, CancellationToken ct) =>
-        QueryAsync($"SELECT {bucket} AS key, count(*), {Revenue} FROM orders GROUP BY 1 ORDER BY 1 COLLATE \"C\"",
+        QueryAsync($"SELECT {bucket} AS key, count(*), {Revenue} FROM orders GROUP BY 1 ORDER BY ({bucket}) COLLATE \"C\"",
             r => (r.GetString(0), r.GetInt64(1), r.GetDecimal(2)), ct);
 
     public Task<List<(string Key, long Orders, decimal Revenue)>> TopCustomersAsync(int limit, CancellationToken ct) =>

@@ -132,7 +132,7 @@ public sealed class PipelineFixture : AppFixture
         return Enumerable.Range(0, Partitions).Select(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value).ToArray();
     }
 
-    /// <summary>Waits until the group has committed every partition to its end: everything consumed is written.</summary>
+    /// <summary>Waits until the group has committed every partition up to its end now: everything produced so far is written.</summary>
     public async Task AssertFullyCommittedAsync(CancellationToken cancellationToken)
     {
         var end = await EndOffsetsAsync();
@@ -141,7 +141,8 @@ public sealed class PipelineFixture : AppFixture
         long[] committed = [];
         try
         {
-            while (!(committed = await CommittedAsync()).SequenceEqual(end))
+            // At least the end read above: the app's relay keeps adding heartbeats, so the end moves on.
+            while (!(committed = await CommittedAsync()).Zip(end).All(p => p.First >= p.Second))
             {
                 await Task.Delay(250, timeout.Token);
             }

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Options;
+using PolyglotAspire.Contracts;
+
+namespace PolyglotAspire.OrdersApi.Consistency;
+
+/// <summary>
+/// <c>Prefer: consistency=strong</c> on a write: once the handler has committed (it set the consistency token), the
+/// response waits until analytics shows the change. Either way the write stays committed; the answer says which:
+/// <c>Preference-Applied: consistency=strong</c> and <c>X-Analytics-Visible: true</c> when visible, otherwise
+/// <c>X-Analytics-Visible: false</c> (budget ran out or analytics unreachable) without <c>Preference-Applied</c>.
+/// </summary>
+public sealed class StrongConsistencyFilter(IOptions<OrdersOptions> options) : IEndpointFilter
+{
+    public const string PreferenceAppliedHeader = "Preference-Applied";
+    public const string AnalyticsVisibleHeader = "X-Analytics-Visible";
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var preference = StrongConsistencyPreference.Parse(http.Request.Headers["Prefer"]);
+        var result = await next(context);
+        http.Response.Headers.Append("Vary", "Prefer");
+        if (!preference.Requested
+            || !ConsistencyToken.TryParse(http.Response.Headers[Apis.OrdersApi.ConsistencyTokenHeader].ToString(), out var token))
+        {
+            return result; // not asked for, or nothing was committed (a problem answer)
+        }
+
+        var budget = preference.Budget(options.Value.StrongConsistencyMaxWait);
+        // Resolved per request: a typed HttpClient must not outlive its handler rotation.
+        var analytics = http.RequestServices.GetRequiredService<AnalyticsVisibilityClient>();
+        var visible = await analytics.WaitUntilVisibleAsync(token, budget, http.RequestAborted) == true;
+        http.Response.Headers[AnalyticsVisibleHeader] = visible ? "true" : "false";
+        if (visible)
+        {
+            http.Response.Headers[PreferenceAppliedHeader] = StrongConsistencyPreference.Token;
+        }
+
+        return result;
+    }
+}
