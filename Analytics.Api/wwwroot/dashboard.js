@@ -22,12 +22,17 @@ function svg(tag, attributes = {}, text) {
   return element;
 }
 
+function chartWidth(container) {
+  return Math.max(320, Math.floor(container.clientWidth || 640));
+}
+
 function barChart(container, rows, label, value, format) {
   container.replaceChildren();
   if (rows.length === 0) { container.innerHTML = '<p class="empty">no data yet</p>'; return; }
-  const rowHeight = 26, labelWidth = 130, width = 640, height = rows.length * rowHeight + 4;
+  // Drawn at the container's pixel width (no viewBox scaling), so text is the same size in every card.
+  const rowHeight = 26, labelWidth = 130, width = chartWidth(container), height = rows.length * rowHeight + 4;
   const max = Math.max(...rows.map(value), 0) || 1;
-  const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img' });
+  const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img' });
   rows.forEach((row, i) => {
     const y = i * rowHeight + 2, w = Math.max(1, (value(row) / max) * (width - labelWidth - 120));
     chart.append(svg('text', { x: 0, y: y + 16 }, label(row)));
@@ -42,11 +47,11 @@ function lineChart(container, rows, days) {
   container.replaceChildren();
   const byDay = new Map(rows.map((r) => [r.key, r.revenue]));
   const points = days.map((day) => ({ day, revenue: byDay.get(day) ?? 0 }));
-  const width = 640, height = 180, pad = 28;
+  const width = chartWidth(container), height = 180, pad = 28;
   const max = Math.max(...points.map((p) => p.revenue), 0) || 1;
   const x = (i) => pad + (i * (width - 2 * pad)) / Math.max(1, points.length - 1);
   const y = (v) => height - pad - (v / max) * (height - 2 * pad);
-  const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img' });
+  const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img' });
   chart.append(svg('path', { class: 'line', d: points.map((p, i) => `${i ? 'L' : 'M'}${x(i)},${y(p.revenue)}`).join(' ') }));
   points.forEach((p, i) => chart.append(svg('circle', { cx: x(i), cy: y(p.revenue), r: 2.5, fill: 'currentColor', 'data-key': p.day, 'data-value': p.revenue })));
   chart.append(svg('text', { x: pad, y: height - 6 }, days[0]));

@@ -101,6 +101,8 @@ public class AppFixture : IAsyncLifetime
     {
         var result = await App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, cancellationToken);
         Assert.True(result.Success, $"starting {resource}: {result.Message}");
+        // The command returns before the new run is visible: until then the snapshot still says how the last one ended.
+        await App.ResourceNotifications.WaitForResourceAsync(resource, e => !IsStopped(e.Snapshot), cancellationToken);
         await WaitForHealthyAsync(resource, cancellationToken);
     }
 

@@ -69,8 +69,8 @@ public sealed class OrdersFaultTests(OrdersFaultFixture fixture) : IDisposable
         await writers.WaitForSuccessesAsync(40, _ct);
 
         // Take the slot from the relay: end its walsender and start streaming from the slot ourselves first.
-        var (holder, holding) = await TakeSlotAsync();
-        var holderPid = holder.ProcessID;
+        var holder = await TakeSlotAsync();
+        var holderPid = holder.ProcessId;
         try
         {
             var held = Stopwatch.StartNew();
@@ -88,7 +88,6 @@ public sealed class OrdersFaultTests(OrdersFaultFixture fixture) : IDisposable
         finally
         {
             await holder.DisposeAsync();
-            await holding.ContinueWith(_ => { }, TaskScheduler.Default);
         }
 
         await WaitForActiveRelayAsync(holderPid);
@@ -237,37 +236,27 @@ public sealed class OrdersFaultTests(OrdersFaultFixture fixture) : IDisposable
     }
 
     /// <summary>Ends the relay's walsender and starts streaming from the slot before the relay reconnects (retrying if it wins).</summary>
-    private async Task<(LogicalReplicationConnection Holder, Task Holding)> TakeSlotAsync()
+    private async Task<SlotHolder> TakeSlotAsync()
     {
         var connectionString = await fixture.ConnectionStringAsync("ordersdb");
         for (var attempt = 0; attempt < 20; attempt++)
         {
-            var holder = new LogicalReplicationConnection(connectionString);
-            await holder.Open(_ct);
+            var holder = await SlotHolder.OpenAsync(connectionString, _ct);
             await TerminateWalSenderAsync();
-            var stream = holder.StartReplication(new PgOutputReplicationSlot(SlotName),
-                new PgOutputReplicationOptions("orders_outbox", PgOutputProtocolVersion.V1), _ct);
-            var holding = Task.Run(async () =>
-            {
-                await foreach (var _ in stream)
-                {
-                    // Read and drop; never confirm anything (the slot's position stays the relay's).
-                }
-            }, CancellationToken.None);
+            holder.StartHolding(SlotName);
 
             var deadline = Stopwatch.StartNew();
-            while (deadline.Elapsed < TimeSpan.FromSeconds(3) && !holding.IsCompleted)
+            while (deadline.Elapsed < TimeSpan.FromSeconds(3) && !holder.Holding.IsCompleted)
             {
-                if (await ActivePidAsync() == holder.ProcessID)
+                if (await ActivePidAsync() == holder.ProcessId)
                 {
-                    return (holder, holding);
+                    return holder;
                 }
 
                 await Task.Delay(20, _ct);
             }
 
             await holder.DisposeAsync();
-            await holding.ContinueWith(_ => { }, TaskScheduler.Default);
         }
 
         Assert.Fail("Could not take the replication slot from the relay.");
@@ -283,6 +272,51 @@ public sealed class OrdersFaultTests(OrdersFaultFixture fixture) : IDisposable
     }
 
     public void Dispose() => _orders.Dispose();
+
+    /// <summary>
+    /// A replication connection streaming from the relay's slot without ever confirming. Stopped by cancelling its
+    /// stream first and only then closing the connection: disposing a connection while another task is still
+    /// enumerating its stream can wait forever.
+    /// </summary>
+    private sealed class SlotHolder : IAsyncDisposable
+    {
+        private readonly LogicalReplicationConnection _connection;
+        private readonly CancellationTokenSource _stop = new();
+
+        private SlotHolder(LogicalReplicationConnection connection) => _connection = connection;
+
+        public int ProcessId => _connection.ProcessID;
+
+        public Task Holding { get; private set; } = Task.CompletedTask;
+
+        public static async Task<SlotHolder> OpenAsync(string connectionString, CancellationToken cancellationToken)
+        {
+            var connection = new LogicalReplicationConnection(connectionString);
+            await connection.Open(cancellationToken);
+            return new SlotHolder(connection);
+        }
+
+        public void StartHolding(string slotName)
+        {
+            var stream = _connection.StartReplication(new PgOutputReplicationSlot(slotName),
+                new PgOutputReplicationOptions("orders_outbox", PgOutputProtocolVersion.V1), _stop.Token);
+            Holding = Task.Run(async () =>
+            {
+                await foreach (var _ in stream)
+                {
+                    // Read and drop; never confirm anything (the slot's position stays the relay's).
+                }
+            }, CancellationToken.None);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await Holding.ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(TimeSpan.FromSeconds(30));
+            await _connection.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            _stop.Dispose();
+        }
+    }
 
     /// <summary>
     /// Clients that keep writing (create, pay, ship, next order) until disposed; a failed request (the service is
