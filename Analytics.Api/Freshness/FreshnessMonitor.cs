@@ -73,7 +73,7 @@ public sealed partial class FreshnessMonitor(
     {
         lock (_gate)
         {
-            if (time.GetElapsedTime(_latest.ReadAt).TotalMilliseconds < options.Value.WatermarkMaxAgeMs)
+            if (_latest.ReadAt != long.MinValue && time.GetElapsedTime(_latest.ReadAt).TotalMilliseconds < options.Value.WatermarkMaxAgeMs)
             {
                 return Task.FromResult(_latest.Partitions);
             }
