@@ -56,10 +56,11 @@ internal sealed class FreshnessScenario : IScenario
         await using var pg = NpgsqlDataSource.Create(pgConnectionString);
         using var clickhouse = new ClickHouseClient(await app.ConnectionStringAsync(EnginesExtensions.ClickHouseName));
         using var analytics = app.CreateHttpClient("analytics-api");
+        result.Notes.Add(await EngineVersions.DescribeAsync(pg, clickhouse, cancellationToken));
 
         using (var warm = new OrderWriteLoad(app, 16, "fresh-warmup-"))
         {
-            await PhaseProgress.RunAsync("warm-up", TimeSpan.FromSeconds(3), () => warm.ClosedLoopAsync("warm-up", 8, TimeSpan.FromSeconds(3), cancellationToken));
+            await PhaseProgress.RunAsync("warm-up", TimeSpan.FromSeconds(5), () => warm.ClosedLoopAsync("warm-up", 8, TimeSpan.FromSeconds(5), cancellationToken));
         }
 
         var run = new PhaseRunner(app, pg, clickhouse, analytics, settings, DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture));
@@ -157,17 +158,18 @@ internal sealed class FreshnessScenario : IScenario
             var paths = new List<Visibility>();
             if (inClickHouse is not null)
             {
-                paths.Add(CommitToVisible($"ours: row in ClickHouse `orders` (polled every {settings.PollInterval.TotalMilliseconds:F0} ms)", inClickHouse.Seen, commits));
+                paths.Add(CommitToVisible(inClickHouse, $"ours: row in ClickHouse `orders` (polled every {settings.PollInterval.TotalMilliseconds:F0} ms)", commits));
             }
 
             if (token is not null)
             {
-                paths.Add(CommitToVisible($"ours: read-your-writes token visible (Analytics.Api /freshness, {token.Sampled} sampled, {token.NotVisible} not within {TokenWait.TotalSeconds:F0} s)", token.Seen, commits));
+                var failed = token.Failed == 0 ? "" : $", {token.Failed} failed: {token.LastFailure}";
+                paths.Add(CommitToVisible($"ours: read-your-writes token visible (Analytics.Api /freshness, {token.Sampled} sampled, {token.NotVisible} not within {TokenWait.TotalSeconds:F0} s{failed})", token.Seen, commits));
             }
 
             if (inMirror is not null)
             {
-                paths.Add(CommitToVisible($"peer: row in MaterializedPostgreSQL mirror (polled every {settings.PollInterval.TotalMilliseconds:F0} ms)", inMirror.Seen, commits));
+                paths.Add(CommitToVisible(inMirror, $"peer: row in MaterializedPostgreSQL mirror (polled every {settings.PollInterval.TotalMilliseconds:F0} ms)", commits));
             }
 
             if (pipeline)
@@ -177,6 +179,9 @@ internal sealed class FreshnessScenario : IScenario
 
             return new PhaseOutcome(rate, measured, write, commits.Count, paths, lag);
         }
+
+        private static Visibility CommitToVisible(VisibilityProbe probe, string path, Dictionary<string, long> commits) =>
+            CommitToVisible(probe.FailedPolls == 0 ? path : $"{path}; {probe.FailedPolls} of {probe.Polls + probe.FailedPolls} polls failed: {probe.LastFailure}", probe.Seen, commits);
 
         private static Visibility CommitToVisible(string path, IReadOnlyDictionary<string, long> seen, Dictionary<string, long> commits)
         {
@@ -244,7 +249,7 @@ internal sealed class FreshnessScenario : IScenario
             }
 
             var perSecond = p.Lag.PerSecond();
-            lags.Row(p.Rate, p.Lag.Count, all.Ms(50), all.Ms(99), all.Ms(100),
+            lags.Row(p.Rate, p.Lag.Missed == 0 ? p.Lag.Count : $"{p.Lag.Count} ({p.Lag.Missed} missed: {p.Lag.LastMiss})", all.Ms(50), all.Ms(99), all.Ms(100),
                 LagSampler.Sparkline(perSecond.Select(s => s.Max)), string.Join(' ', perSecond.Select(s => s.Max)));
         }
 

@@ -13,6 +13,11 @@ internal sealed class LagSampler(HttpClient analytics, TimeSpan interval)
 
     public int Count => _samples.Count;
 
+    /// <summary>Samples that failed or had no <c>lagMs</c> (nothing synchronised yet), with the last reason: a gap is reported, not hidden.</summary>
+    public int Missed { get; private set; }
+
+    public string? LastMiss { get; private set; }
+
     /// <summary>Samples until <paramref name="stop"/> is cancelled; second 0 is when this started.</summary>
     public async Task RunAsync(CancellationToken stop)
     {
@@ -23,9 +28,13 @@ internal sealed class LagSampler(HttpClient analytics, TimeSpan interval)
             {
                 using var response = await analytics.GetAsync(new Uri("/api/analytics/freshness", UriKind.Relative), stop);
                 using var body = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(stop), cancellationToken: stop);
-                if (body.RootElement.GetProperty("lagMs") is { ValueKind: JsonValueKind.Number } lag)
+                if (body.RootElement.TryGetProperty("lagMs", out var lag) && lag.ValueKind == JsonValueKind.Number)
                 {
                     _samples.Add(((int)clock.Elapsed.TotalSeconds, lag.GetInt64()));
+                }
+                else
+                {
+                    Miss($"HTTP {(int)response.StatusCode}, lagMs {(body.RootElement.TryGetProperty("lagMs", out var v) ? v.ToString() : "absent")}");
                 }
 
                 await Task.Delay(interval, stop);
@@ -34,11 +43,17 @@ internal sealed class LagSampler(HttpClient analytics, TimeSpan interval)
             {
                 return;
             }
-            catch (HttpRequestException)
+            catch (HttpRequestException ex)
             {
-                // A missed sample leaves a gap in its second; the next one follows.
+                Miss(ex.Message); // a gap in its second; the next sample follows
             }
         }
+    }
+
+    private void Miss(string reason)
+    {
+        Missed++;
+        LastMiss = reason;
     }
 
     /// <summary>Every sample's lag (ms), for percentiles over the whole phase.</summary>

@@ -18,14 +18,20 @@ internal sealed class TokenProbe(HttpClient analytics, double perSecond, TimeSpa
     private readonly long _spacing = (long)(Stopwatch.Frequency / perSecond);
     private long _nextSample;
     private int _notVisible;
+    private int _failed;
 
     /// <summary>Customer id → when the API said the write is visible (unix microseconds).</summary>
     public IReadOnlyDictionary<string, long> Seen => _seen;
 
     public int Sampled => _waits.Count;
 
-    /// <summary>Samples whose wait ended with <c>tokenVisible: false</c> or failed.</summary>
+    /// <summary>Samples whose wait ended with <c>tokenVisible: false</c>.</summary>
     public int NotVisible => _notVisible;
+
+    /// <summary>Samples whose request failed (no answer, or not 200), with the last reason.</summary>
+    public int Failed => _failed;
+
+    public string? LastFailure { get; private set; }
 
     public void Sending(string customerId)
     {
@@ -66,14 +72,16 @@ internal sealed class TokenProbe(HttpClient analytics, double perSecond, TimeSpa
             if (body.RootElement.GetProperty("tokenVisible").GetBoolean())
             {
                 _seen.TryAdd(customerId, arrived);
-                return;
+            }
+            else
+            {
+                Interlocked.Increment(ref _notVisible);
             }
         }
-        catch (HttpRequestException)
+        catch (HttpRequestException ex)
         {
-            // counted below
+            Interlocked.Increment(ref _failed);
+            LastFailure = ex.Message;
         }
-
-        Interlocked.Increment(ref _notVisible);
     }
 }

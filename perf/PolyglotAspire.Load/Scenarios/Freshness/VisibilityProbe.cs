@@ -36,6 +36,10 @@ internal sealed class VisibilityProbe(ClickHouseClient clickhouse, string table,
 
     public int Polls { get; private set; }
 
+    public int FailedPolls { get; private set; }
+
+    public string? LastFailure { get; private set; }
+
     public void Sending(string customerId) => _outstanding[customerId] = Interlocked.Increment(ref _sent);
 
     // An order that was not created will never show up: stop asking for it.
@@ -52,7 +56,8 @@ internal sealed class VisibilityProbe(ClickHouseClient clickhouse, string table,
     {
         while (!stop.IsCancellationRequested)
         {
-            var keys = _outstanding.OrderBy(o => o.Value).Take(MaxKeysPerPoll).Select(o => o.Key).ToArray();
+            // ToArray is the dictionary's own atomic snapshot; LINQ straight over it races with the load's writers.
+            var keys = _outstanding.ToArray().OrderBy(o => o.Value).Take(MaxKeysPerPoll).Select(o => o.Key).ToArray();
             if (keys.Length > 0)
             {
                 try
@@ -62,6 +67,11 @@ internal sealed class VisibilityProbe(ClickHouseClient clickhouse, string table,
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
                     return;
+                }
+                catch (Exception ex) when (ex is ClickHouseServerException or HttpRequestException)
+                {
+                    FailedPolls++; // the next poll asks again: a failure delays what it would have seen, never loses it
+                    LastFailure = ex.Message;
                 }
             }
 
