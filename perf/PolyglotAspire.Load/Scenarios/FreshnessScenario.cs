@@ -1,9 +1,6 @@
 using System.Globalization;
-using ClickHouse.Driver;
 using ClickHouse.Driver.ADO.Parameters;
 using ClickHouse.Driver.Utility;
-using Npgsql;
-using PolyglotAspire.AppHost.Infrastructure;
 using PolyglotAspire.Load.Scenarios.Freshness;
 using Spectre.Console;
 
@@ -22,6 +19,21 @@ internal sealed class FreshnessScenario : IScenario
     private const string Max = "max";
     private static readonly TimeSpan LagSampleInterval = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan TokenWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>How the figures were taken: the same for every run, so they stand with every result.</summary>
+    private static readonly string[] MethodNotes =
+    [
+        "commit → visible: from pg_xact_commit_timestamp of the order's row to the arrival of the first ClickHouse answer that held it; " +
+            "each order has its own customer id, known before it is sent, and the probe asks for every order sent and not seen yet, so a row that " +
+            "becomes visible before the API has answered is still caught. Both peers are polled the same way through the same ClickHouse.",
+        "the read-your-writes row: the write's consistency token presented to /api/analytics/freshness?token=…&waitMs=…; it answers when the " +
+            "worker's watermark (the minimum over all Kafka partitions, moved on by the relay's heartbeats) has passed it, which is what a session read waits for.",
+        "MaterializedPostgreSQL: database engine on the app's PostgreSQL, materialized_postgresql_tables_list = 'orders', " +
+            "materialized_postgresql_backoff_min_ms = 10, materialized_postgresql_backoff_max_ms = 100 (ENVIRONMENT.md's tuned values); " +
+            "it replicates the orders table only (no lines, no outbox), straight from the WAL, with no Kafka in between.",
+        "open-loop phases send at the target rate whatever the latency (POST latency counted from each request's intended start); " +
+            "the max phase is a closed loop, so its rate is whatever the app sustains while both peers replicate.",
+    ];
 
     public string Name => "freshness";
 
@@ -50,27 +62,23 @@ internal sealed class FreshnessScenario : IScenario
         var result = new ScenarioResult(Name,
             $"dotnet run -c Release --project perf/PolyglotAspire.Load -- freshness --rates {string.Join(',', settings.Rates)} --seconds {settings.Duration.TotalSeconds} " +
             $"--clients {settings.Clients} --poll-ms {settings.PollInterval.TotalMilliseconds} --token-samples {settings.TokenSamplesPerSecond} --peer {settings.Peer.ToString().ToLowerInvariant()}");
-        result.Notes.Add($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()} (2 cores shared by PostgreSQL, Kafka, ClickHouse, the three services and this load generator)");
-
-        var pgConnectionString = await app.ConnectionStringAsync(EnginesExtensions.OrdersDbName);
-        await using var pg = NpgsqlDataSource.Create(pgConnectionString);
-        using var clickhouse = new ClickHouseClient(await app.ConnectionStringAsync(EnginesExtensions.ClickHouseName));
-        using var analytics = app.CreateHttpClient("analytics-api");
-        result.Notes.Add(await EngineVersions.DescribeAsync(pg, clickhouse, cancellationToken));
+        result.NoteLoadAverage("start", " (2 cores shared by PostgreSQL, Kafka, ClickHouse, the three services and this load generator)");
+        await using var clients = await AppClients.OpenAsync(app);
+        result.Notes.Add(await clients.EngineVersionsAsync(cancellationToken));
 
         using (var warm = new OrderWriteLoad(app, 16, "fresh-warmup-"))
         {
             await PhaseProgress.RunAsync("warm-up", TimeSpan.FromSeconds(5), () => warm.ClosedLoopAsync("warm-up", 8, TimeSpan.FromSeconds(5), cancellationToken));
         }
 
-        var run = new PhaseRunner(app, pg, clickhouse, analytics, settings, DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture));
+        var run = new PhaseRunner(app, clients, settings, DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture));
         var phases = new List<PhaseOutcome>();
         MaterializedPostgresMirror? mirror = null;
         try
         {
             if (settings.Peer == PeerMode.Concurrent)
             {
-                mirror = await MaterializedPostgresMirror.CreateAsync(clickhouse, pg, pgConnectionString, cancellationToken);
+                mirror = await MaterializedPostgresMirror.CreateAsync(clients, cancellationToken);
             }
 
             foreach (var rate in settings.Rates)
@@ -84,7 +92,7 @@ internal sealed class FreshnessScenario : IScenario
                 // One after the other: ours with no mirror in ClickHouse, then the mirror (created for this rate, so
                 // it never replicates during our phase) while our pipeline keeps running, as it always does.
                 phases.Add(await run.PhaseAsync(rate, pipeline: true, mirror: null, cancellationToken));
-                var alone = await MaterializedPostgresMirror.CreateAsync(clickhouse, pg, pgConnectionString, cancellationToken);
+                var alone = await MaterializedPostgresMirror.CreateAsync(clients, cancellationToken);
                 try
                 {
                     phases.Add(await run.PhaseAsync(rate, pipeline: false, alone, cancellationToken));
@@ -106,21 +114,22 @@ internal sealed class FreshnessScenario : IScenario
         }
 
         Report(result, settings, phases);
-        result.Notes.Add($"load average at end: {File.ReadAllText("/proc/loadavg").Trim()}");
+        result.NoteLoadAverage("end");
         return result;
     }
 
     /// <summary>Runs one phase: the load, the probes beside it, then the wait for the last orders and the commit times.</summary>
-    private sealed class PhaseRunner(LocalApp app, NpgsqlDataSource pg, ClickHouseClient clickhouse, HttpClient analytics, Settings settings, string runTag)
+    private sealed class PhaseRunner(LocalApp app, AppClients clients, Settings settings, string runTag)
     {
+
         public async Task<PhaseOutcome> PhaseAsync(string rate, bool pipeline, MaterializedPostgresMirror? mirror, CancellationToken cancellationToken)
         {
             var measured = string.Join(" + ", new[] { pipeline ? "ours" : null, mirror is null ? null : "mirror" }.OfType<string>());
             var prefix = $"fresh-{runTag}-{rate}-{(pipeline ? "p" : "")}{(mirror is null ? "" : "m")}-";
-            var inClickHouse = pipeline ? new VisibilityProbe(clickhouse, "orders", settings.PollInterval) : null;
-            var inMirror = mirror is null ? null : new VisibilityProbe(clickhouse, MaterializedPostgresMirror.OrdersTable, settings.PollInterval);
-            var token = pipeline && settings.TokenSamplesPerSecond > 0 ? new TokenProbe(analytics, settings.TokenSamplesPerSecond, TokenWait) : null;
-            var lag = pipeline ? new LagSampler(analytics, LagSampleInterval) : null;
+            var inClickHouse = pipeline ? new VisibilityProbe(clients.ClickHouse, "orders", settings.PollInterval) : null;
+            var inMirror = mirror is null ? null : new VisibilityProbe(clients.ClickHouse, MaterializedPostgresMirror.OrdersTable, settings.PollInterval);
+            var token = pipeline && settings.TokenSamplesPerSecond > 0 ? new TokenProbe(clients.Analytics, settings.TokenSamplesPerSecond, TokenWait) : null;
+            var lag = pipeline ? new LagSampler(clients.Analytics, LagSampleInterval) : null;
             var probes = new[] { inClickHouse, inMirror }.OfType<VisibilityProbe>().ToArray();
 
             using var stopProbes = new CancellationTokenSource();
@@ -154,7 +163,7 @@ internal sealed class FreshnessScenario : IScenario
                 await (token?.DrainAsync() ?? Task.CompletedTask);
             });
 
-            var commits = await CommitTimes.ReadAsync(pg, prefix, cancellationToken);
+            var commits = await CommitTimes.ReadAsync(clients.Postgres, prefix, cancellationToken);
             var paths = new List<Visibility>();
             if (inClickHouse is not null)
             {
@@ -204,7 +213,7 @@ internal sealed class FreshnessScenario : IScenario
         {
             var parameters = new ClickHouseParameterCollection();
             parameters.AddParameter("prefix", prefix);
-            using var reader = await clickhouse.ExecuteReaderAsync(
+            using var reader = await clients.ClickHouse.ExecuteReaderAsync(
                 "SELECT dateDiff('microsecond', commit_time, _synced_at) FROM orders WHERE startsWith(customer_id, {prefix:String})",
                 parameters, cancellationToken: cancellationToken);
             var latency = new Latency();
@@ -262,15 +271,6 @@ internal sealed class FreshnessScenario : IScenario
                 "while our pipeline kept running (it captures every commit and cannot be paused for the peer's turn).",
             _ => "no peer (--peer none): our pipeline alone.",
         });
-        result.Notes.Add("commit → visible: from pg_xact_commit_timestamp of the order's row to the arrival of the first ClickHouse answer that held it; " +
-            "each order has its own customer id, known before it is sent, and the probe asks for every order sent and not seen yet, so a row that " +
-            "becomes visible before the API has answered is still caught. Both peers are polled the same way through the same ClickHouse.");
-        result.Notes.Add("the read-your-writes row: the write's consistency token presented to /api/analytics/freshness?token=…&waitMs=…; it answers when the " +
-            "worker's watermark (the minimum over all Kafka partitions, moved on by the relay's heartbeats) has passed it, which is what a session read waits for.");
-        result.Notes.Add("MaterializedPostgreSQL: database engine on the app's PostgreSQL, materialized_postgresql_tables_list = 'orders', " +
-            "materialized_postgresql_backoff_min_ms = 10, materialized_postgresql_backoff_max_ms = 100 (ENVIRONMENT.md's tuned values); " +
-            "it replicates the orders table only (no lines, no outbox), straight from the WAL, with no Kafka in between.");
-        result.Notes.Add("open-loop phases send at the target rate whatever the latency (POST latency counted from each request's intended start); " +
-            "the max phase is a closed loop, so its rate is whatever the app sustains while both peers replicate.");
+        result.Notes.AddRange(MethodNotes);
     }
 }

@@ -1,5 +1,3 @@
-using ClickHouse.Driver;
-using Npgsql;
 using PolyglotAspire.Analytics.Queries;
 using PolyglotAspire.AppHost.Infrastructure;
 using PolyglotAspire.Load.Scenarios.Noisy;
@@ -15,6 +13,19 @@ namespace PolyglotAspire.Load.Scenarios;
 /// </summary>
 internal sealed class NoisyNeighbourScenario : IScenario
 {
+    /// <summary>How the figures were taken: the same for every run, so they stand with every result.</summary>
+    private static readonly string[] MethodNotes =
+    [
+        "This machine has 2 cores shared by everything (PostgreSQL, Kafka, ClickHouse, the three services, this load generator): in (b) " +
+            "ClickHouse does not touch PostgreSQL's tables, locks, buffers or I/O, but it still competes with it for the same 2 CPUs, so (b) measures " +
+            "isolation of the data path, not of the hardware. On separate machines (how this architecture is deployed) only the data-path effect remains.",
+        "(a) runs PostgresAnalyticsStore (the SQL Analytics.Api's PostgreSQL fallback runs) on the app's own PostgreSQL; (b) asks Analytics.Api, " +
+            "whose every answer also states its freshness (sync_state in ClickHouse, read at most every 25 ms; PostgreSQL's clock and last commit, one small query per answer). " +
+            "Both closed loops: queries/s is what each store sustained with the same number of clients.",
+        "Before each phase: the capture relay caught up and a CHECKPOINT taken (the same start for every phase). OLTP latency is counted from each " +
+            "request's intended start, so a stall counts fully; the relay and the sync worker run throughout, as in production.",
+    ];
+
     public string Name => "noisy";
 
     public string Description => "OLTP POST /api/orders p50/p99 at a steady rate: no analytics vs heavy analytics on PostgreSQL vs the same through Analytics.Api on ClickHouse";
@@ -32,26 +43,22 @@ internal sealed class NoisyNeighbourScenario : IScenario
         var clients = options.GetInt("analytics-clients", 4);
         var result = new ScenarioResult(Name,
             $"dotnet run -c Release --project perf/PolyglotAspire.Load -- noisy --orders {orders} --rate {rate} --seconds {duration.TotalSeconds} --analytics-clients {clients}");
-        result.Notes.Add($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()}");
+        result.NoteLoadAverage("start");
+        await using var stores = await AppClients.OpenAsync(app);
+        result.Notes.Add(await stores.EngineVersionsAsync(cancellationToken));
 
-        var pgConnectionString = await app.ConnectionStringAsync(EnginesExtensions.OrdersDbName);
-        await using var pg = NpgsqlDataSource.Create(pgConnectionString);
-        using var clickhouse = new ClickHouseClient(await app.ConnectionStringAsync(EnginesExtensions.ClickHouseName));
-        using var http = app.CreateHttpClient("analytics-api");
-        result.Notes.Add(await EngineVersions.DescribeAsync(pg, clickhouse, cancellationToken));
-
-        var (pgLoad, chLoad) = await OrderBook.LoadAsync(pg, clickhouse, orders, cancellationToken);
+        var (pgLoad, chLoad) = await OrderBook.LoadAsync(stores.Postgres, stores.ClickHouse, orders, cancellationToken);
         result.Notes.Add($"order book: {orders:N0} orders loaded into PostgreSQL (COPY + ANALYZE, {pgLoad.TotalSeconds:F1} s) and ClickHouse ({chLoad.TotalSeconds:F1} s) before the phases");
 
         var questions = AnalyticsQuestions.All(DateTime.UtcNow.Date);
-        var postgres = new PostgresAnalyticsStore(pg);
+        var postgres = new PostgresAnalyticsStore(stores.Postgres);
         Phase[] phases =
         [
             new("(c) no analytics", "none", null),
             new("(a) analytics on PostgreSQL", $"{clients} clients, directly on PostgreSQL", (q, ct) => q.Ask(postgres, ct)),
             new("(b) analytics via Analytics.Api on ClickHouse", $"{clients} clients, HTTP, consistency=eventual", async (q, ct) =>
             {
-                using var response = await http.GetAsync(new Uri($"/api/analytics/{q.PathWith("consistency=eventual")}", UriKind.Relative), ct);
+                using var response = await stores.Analytics.GetAsync(new Uri($"/api/analytics/{q.PathWith("consistency=eventual")}", UriKind.Relative), ct);
                 response.EnsureSuccessStatusCode();
             }),
 
@@ -76,12 +83,12 @@ internal sealed class NoisyNeighbourScenario : IScenario
         var outcomes = new List<Outcome>();
         foreach (var phase in phases)
         {
-            await RelayCatchUp.SettleAsync(pgConnectionString, cancellationToken);
+            await RelayCatchUp.SettleAsync(stores.PostgresConnectionString, cancellationToken);
             outcomes.Add(await RunPhaseAsync(app, oltp, phase, rate, duration, clients, questions, cancellationToken));
         }
 
         Report(result, rate, duration, outcomes);
-        result.Notes.Add($"load average at end: {File.ReadAllText("/proc/loadavg").Trim()}");
+        result.NoteLoadAverage("end");
         return result;
     }
 
@@ -127,13 +134,6 @@ internal sealed class NoisyNeighbourScenario : IScenario
 
         result.Notes.Add($"p99 ratios: (a)/(c) = {outcomes[1].Write.Latency.PercentileMs(99) / baseline:0.00}, (b)/(c) = {outcomes[2].Write.Latency.PercentileMs(99) / baseline:0.00}; " +
             $"the closing baseline (c′) is {outcomes[3].Write.Latency.PercentileMs(99) / baseline:0.00}× (c): a ratio no further from 1 than that is within this run's drift.");
-        result.Notes.Add("This machine has 2 cores shared by everything (PostgreSQL, Kafka, ClickHouse, the three services, this load generator): in (b) " +
-            "ClickHouse does not touch PostgreSQL's tables, locks, buffers or I/O, but it still competes with it for the same 2 CPUs, so (b) measures " +
-            "isolation of the data path, not of the hardware. On separate machines (how this architecture is deployed) only the data-path effect remains.");
-        result.Notes.Add("(a) runs PostgresAnalyticsStore (the SQL Analytics.Api's PostgreSQL fallback runs) on the app's own PostgreSQL; (b) asks Analytics.Api, " +
-            "whose every answer also reads its freshness (sync_state in ClickHouse, clock and last commit from PostgreSQL, a few µs there). " +
-            "Both closed loops: queries/s is what each store sustained with the same number of clients.");
-        result.Notes.Add("Before each phase: the capture relay caught up and a CHECKPOINT taken (the same start for every phase). OLTP latency is counted from each " +
-            "request's intended start, so a stall counts fully; the relay and the sync worker run throughout, as in production.");
+        result.Notes.AddRange(MethodNotes);
     }
 }

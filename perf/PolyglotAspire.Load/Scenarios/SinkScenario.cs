@@ -35,13 +35,13 @@ internal sealed class SinkScenario : IScenario
             .Select(a => a.Split('=', 2)).Where(a => a.Length == 2).ToDictionary(a => a[0], a => a[1]);
         var batchRows = int.Parse(settings.GetValueOrDefault("SyncWorker:BatchMaxRows", "100000"), CultureInfo.InvariantCulture);
         var result = new ScenarioResult(Name, "dotnet run -c Release --project perf/PolyglotAspire.Load -- " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)));
-        result.Notes.Add($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()} (2 cores shared with other work: compare ratios within the run)");
+        result.NoteLoadAverage("start", " (2 cores shared with other work: compare ratios within the run)");
         result.Notes.Add("worker settings: " + (settings.Count == 0 ? "defaults" : string.Join(", ", settings.Select(s => $"{s.Key}={s.Value}"))));
 
         using var clickhouse = new ClickHouseClient(await app.ConnectionStringAsync("clickhouse"));
         await DrainAsync(app, clickhouse, events, batchRows, result, options, cancellationToken);
 
-        result.Notes.Add($"load average at end: {File.ReadAllText("/proc/loadavg").Trim()}");
+        result.NoteLoadAverage("end");
         return result;
     }
 

@@ -37,14 +37,11 @@ internal sealed class MaterializedPostgresMirror : IAsyncDisposable
     /// <summary>What creating and dropping it did to PostgreSQL (slot, publication), for the result's notes.</summary>
     public List<string> Notes { get; } = [];
 
-    /// <summary>
-    /// Creates the mirror of <c>orders</c> and waits for its snapshot. <paramref name="pgConnectionString"/> is the app's
-    /// <c>ordersdb</c> connection string with its password (the engine logs in as that user; a data source hides it).
-    /// </summary>
-    public static async Task<MaterializedPostgresMirror> CreateAsync(
-        ClickHouseClient clickhouse, NpgsqlDataSource pg, string pgConnectionString, CancellationToken cancellationToken)
+    /// <summary>Creates the mirror of <c>orders</c> in the app's ClickHouse (logging in to PostgreSQL as the app does) and waits for its snapshot.</summary>
+    public static async Task<MaterializedPostgresMirror> CreateAsync(AppClients app, CancellationToken cancellationToken)
     {
-        var source = new NpgsqlConnectionStringBuilder(pgConnectionString);
+        var (clickhouse, pg) = (app.ClickHouse, app.Postgres);
+        var source = new NpgsqlConnectionStringBuilder(app.PostgresConnectionString);
         var before = await ReplicationObjectsAsync(pg, cancellationToken);
         var experimental = new QueryOptions
         {
