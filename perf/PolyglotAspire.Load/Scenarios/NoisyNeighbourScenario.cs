@@ -83,6 +83,8 @@ internal sealed class NoisyNeighbourScenario : IScenario
         var outcomes = new List<Outcome>();
         foreach (var phase in phases)
         {
+            // Queries the previous phase had in flight when it stopped finish on the server during this pause, not in this phase.
+            await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
             await RelayCatchUp.SettleAsync(stores.PostgresConnectionString, cancellationToken);
             outcomes.Add(await RunPhaseAsync(app, oltp, phase, rate, duration, clients, questions, cancellationToken));
         }
