@@ -121,7 +121,6 @@ internal sealed class FreshnessScenario : IScenario
     /// <summary>Runs one phase: the load, the probes beside it, then the wait for the last orders and the commit times.</summary>
     private sealed class PhaseRunner(LocalApp app, AppClients clients, Settings settings, string runTag)
     {
-
         public async Task<PhaseOutcome> PhaseAsync(string rate, bool pipeline, MaterializedPostgresMirror? mirror, CancellationToken cancellationToken)
         {
             var measured = string.Join(" + ", new[] { pipeline ? "ours" : null, mirror is null ? null : "mirror" }.OfType<string>());
