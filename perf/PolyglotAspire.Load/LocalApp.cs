@@ -66,6 +66,18 @@ internal sealed class LocalApp : IAsyncDisposable
 
     public HttpClient CreateHttpClient(string resource) => App.CreateHttpClient(resource);
 
+    /// <summary>The process id of a running resource (project or executable), to account its CPU time.</summary>
+    public int ProcessId(string resource) =>
+        TryProcessId(resource) ?? throw new InvalidOperationException($"{resource} has no process id");
+
+    /// <summary>The process id of <paramref name="resource"/>, or null while it is not running.</summary>
+    public int? TryProcessId(string resource) =>
+        App.ResourceNotifications.TryGetCurrentState(resource, out var state)
+        && state.Snapshot.State?.Text == KnownResourceStates.Running
+        && state.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid
+            ? Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+
     public async ValueTask DisposeAsync()
     {
         await App.StopAsync();

@@ -4,7 +4,11 @@ using Spectre.Console;
 
 // dotnet run -c Release --project perf/PolyglotAspire.Load -- <scenario> [--key value ...]
 // Starts the app in local mode through the AppHost, runs the scenario, writes perf/results/<scenario>-<time>.md/.json.
-IScenario[] scenarios = [new WriteScenario(), new CaptureLagScenario(), new SinkScenario(), new AnalyticsScenario(), new ConsistencyScenario()];
+IScenario[] scenarios =
+[
+    new WriteScenario(), new CaptureLagScenario(), new SinkScenario(), new FreshnessScenario(), new ConsistencyScenario(),
+    new NoisyNeighbourScenario(), new AnalyticsScenario(),
+];
 
 if (args.Length == 0 || scenarios.All(s => s.Name != args[0]))
 {

@@ -14,6 +14,10 @@ internal sealed class ScenarioResult(string scenario, string command)
     public List<string> Notes { get; } = [];
     public MachineFacts Machine { get; } = MachineFacts.Read();
 
+    /// <summary>Notes the machine's load average now: this 2-core machine is shared, and a busy start or end explains a noisy figure.</summary>
+    public void NoteLoadAverage(string when, string remark = "") =>
+        Notes.Add($"load average at {when}: {File.ReadAllText("/proc/loadavg").Trim()}{remark}");
+
     public ResultTable AddTable(string title, params string[] columns)
     {
         var table = new ResultTable(title, columns);

@@ -6,7 +6,7 @@ namespace PolyglotAspire.Load.Scenarios;
 /// Realistic envelopes as the relay publishes them: full rows, ~60% creates, ~35% status changes, ~5% deletes,
 /// customer ids, regions, currencies, traceparents, increasing commit LSNs and times.
 /// </summary>
-internal sealed class EnvelopeGenerator(int seed, string regionPrefix = "", bool createsOnly = false)
+internal sealed class EnvelopeGenerator(int seed)
 {
     private static readonly string[] Regions = ["eu-west", "eu-central", "us-east", "us-west", "ap-south", "sa-east"];
     private static readonly string[] Currencies = ["EUR", "USD", "GBP", "JPY"];
@@ -16,14 +16,12 @@ internal sealed class EnvelopeGenerator(int seed, string regionPrefix = "", bool
     private readonly List<OrderEvent> _open = [];
     private ulong _lsn = 0x1_0000_0000;
 
-    public ulong LastLsn => _lsn;
-
     public OrderEvent Next(long commitTimeMs)
     {
         _lsn += (ulong)_random.Next(60, 600);
         var roll = _random.NextDouble();
         OrderEvent e;
-        if (createsOnly || _open.Count < 1000 || roll < 0.60)
+        if (_open.Count < 1000 || roll < 0.60)
         {
             e = new OrderEvent
             {
@@ -31,17 +29,14 @@ internal sealed class EnvelopeGenerator(int seed, string regionPrefix = "", bool
                 OrderId = Guid.NewGuid(),
                 OrderVersion = 1,
                 CustomerId = $"C-{_random.Next(10_000_000):D7}",
-                Region = regionPrefix + Regions[_random.Next(Regions.Length)],
+                Region = Regions[_random.Next(Regions.Length)],
                 Currency = Currencies[_random.Next(Currencies.Length)],
                 Status = "new",
                 TotalCents = _random.NextInt64(500, 2_500_000),
                 CreatedAtMs = commitTimeMs,
                 LineCount = _random.Next(1, 12),
             };
-            if (!createsOnly)
-            {
-                _open.Add(e);
-            }
+            _open.Add(e);
         }
         else
         {
@@ -78,13 +73,4 @@ internal sealed class EnvelopeGenerator(int seed, string regionPrefix = "", bool
             TraceParent = $"00-{Guid.NewGuid():N}-{_random.NextInt64():x16}-01",
         };
     }
-
-    public OrderEvent Heartbeat(long timeMs) => new()
-    {
-        EventId = Guid.NewGuid(),
-        EventType = OrderEventType.Heartbeat,
-        OrderId = Guid.Empty,
-        CommitLsn = _lsn,
-        CommitTimeMs = timeMs,
-    };
 }

@@ -27,40 +27,82 @@ internal sealed record PhaseResult(string Name, long Completed, long Errors, Tim
 /// <summary>
 /// Drives <c>POST /api/orders</c>: a closed loop (N clients, each sends its next request when the previous answers)
 /// or an open loop at a fixed rate (latency measured from each request's intended start, so a stall counts fully).
-/// Bodies are 2-line orders, as in the pgbench transaction they are compared with.
+/// Bodies are 2-line orders, as in the pgbench transaction they are compared with. With <paramref name="observers"/>,
+/// every order gets its own customer id (<c>customerPrefix</c> + sequence) and the observers see each request.
 /// </summary>
-internal sealed class OrderWriteLoad : IDisposable
+internal sealed class OrderWriteLoad(LocalApp app, int connections, string customerPrefix, IReadOnlyList<IWriteObserver>? observers = null) : IDisposable
 {
-    private readonly HttpClient _http;
-    private readonly byte[][] _bodies;
-
-    public OrderWriteLoad(LocalApp app, int connections, string customerPrefix, int distinctBodies = 1024)
-    {
-        var endpoint = app.App.GetEndpoint("orders-api", "http");
-        _http = new HttpClient(new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = connections,
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-            AutomaticDecompression = DecompressionMethods.None,
-            UseProxy = false,
-        })
-        {
-            BaseAddress = endpoint,
-            Timeout = TimeSpan.FromSeconds(30),
-        };
-        _bodies = Enumerable.Range(0, distinctBodies).Select(i => Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $$"""{"customerId":"{{customerPrefix}}{{i % 997}}","region":"{{Regions[i % Regions.Length]}}","currency":"EUR","lines":[{"sku":"SKU-{{i % 100}}","quantity":{{1 + (i % 3)}},"unitPrice":9.99},{"sku":"SKU-{{(i + 7) % 100}}","quantity":1,"unitPrice":19.99}]}"""))).ToArray();
-    }
-
+    private const int DistinctBodies = 1024;
     private static readonly string[] Regions = ["eu-west", "eu-central", "us-east", "us-west", "ap-south"];
+
+    private readonly HttpClient _http = new(new SocketsHttpHandler
+    {
+        MaxConnectionsPerServer = connections,
+        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+        AutomaticDecompression = DecompressionMethods.None,
+        UseProxy = false,
+    })
+    {
+        BaseAddress = app.App.GetEndpoint("orders-api", "http"),
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+
+    private readonly IReadOnlyList<IWriteObserver> _observers = observers ?? [];
+
+    // Unobserved loads reuse a small set of bodies (997 customers): no per-request formatting on the hot path.
+    private readonly byte[][] _bodies = observers is { Count: > 0 }
+        ? []
+        : Enumerable.Range(0, DistinctBodies).Select(i => Body(i, $"{customerPrefix}{i % 997}")).ToArray();
+
+    private static byte[] Body(int i, string customerId) => Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+        $$"""{"customerId":"{{customerId}}","region":"{{Regions[i % Regions.Length]}}","currency":"EUR","lines":[{"sku":"SKU-{{i % 100}}","quantity":{{1 + (i % 3)}},"unitPrice":9.99},{"sku":"SKU-{{(i + 7) % 100}}","quantity":1,"unitPrice":19.99}]}"""));
 
     public async Task<bool> SendAsync(int sequence, CancellationToken cancellationToken)
     {
-        using var content = new ByteArrayContent(_bodies[sequence % _bodies.Length]);
+        if (_observers.Count == 0)
+        {
+            using var response = await PostAsync(_bodies[sequence % _bodies.Length], cancellationToken);
+            return response.StatusCode == HttpStatusCode.Created;
+        }
+
+        var customerId = string.Create(CultureInfo.InvariantCulture, $"{customerPrefix}{sequence:D8}");
+        foreach (var observer in _observers)
+        {
+            observer.Sending(customerId);
+        }
+
+        HttpResponseMessage? answer = null;
+        try
+        {
+            answer = await PostAsync(Body(sequence, customerId), cancellationToken);
+            return answer.StatusCode == HttpStatusCode.Created;
+        }
+        finally
+        {
+            foreach (var observer in _observers)
+            {
+                observer.Answered(customerId, answer);
+            }
+
+            answer?.Dispose();
+        }
+    }
+
+    private async Task<HttpResponseMessage> PostAsync(byte[] body, CancellationToken cancellationToken)
+    {
+        using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-        using var response = await _http.PostAsync(new Uri("/api/orders", UriKind.Relative), content, cancellationToken);
-        await response.Content.CopyToAsync(Stream.Null, cancellationToken);
-        return response.StatusCode == HttpStatusCode.Created;
+        var response = await _http.PostAsync(new Uri("/api/orders", UriKind.Relative), content, cancellationToken);
+        try
+        {
+            await response.Content.CopyToAsync(Stream.Null, cancellationToken);
+            return response;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
     }
 
     /// <summary>N clients in a closed loop for <paramref name="duration"/>.</summary>
@@ -83,9 +125,9 @@ internal sealed class OrderWriteLoad : IDisposable
                     latency.Record(begin, Stopwatch.GetTimestamp());
                     Interlocked.Increment(ref ok ? ref completed : ref errors);
                 }
-                catch (HttpRequestException)
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
                 {
-                    Interlocked.Increment(ref errors);
+                    Interlocked.Increment(ref errors); // no answer, or none within the client's 30 s timeout
                 }
             }
         }, CancellationToken.None)).ToArray();
@@ -122,9 +164,9 @@ internal sealed class OrderWriteLoad : IDisposable
                     latency.Record(intended, Stopwatch.GetTimestamp());
                     Interlocked.Increment(ref ok ? ref completed : ref errors);
                 }
-                catch (HttpRequestException)
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
                 {
-                    Interlocked.Increment(ref errors);
+                    Interlocked.Increment(ref errors); // no answer, or none within the client's 30 s timeout
                 }
                 finally
                 {

@@ -1,12 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using ClickHouse.Driver;
-using ClickHouse.Driver.ADO.Parameters;
-using ClickHouse.Driver.Utility;
 using Confluent.Kafka;
-using HdrHistogram;
 using PolyglotAspire.Contracts;
 using PolyglotAspire.SyncWorker.ClickHouse;
 using PolyglotAspire.SyncWorker.Encoding;
@@ -14,10 +10,9 @@ using PolyglotAspire.SyncWorker.Encoding;
 namespace PolyglotAspire.Load.Scenarios;
 
 /// <summary>
-/// The sync worker against its limits, in one run of the app in local mode:
+/// The sync worker against its limits, in one run of the app in local mode (commit→visible freshness at steady rates
+/// is the <c>freshness</c> scenario):
 /// <list type="number">
-/// <item>freshness: envelopes at a steady rate (default 2,000/s, CommitTimeMs = now, heartbeats every 500 ms),
-/// commit→visible per event by polling ClickHouse, beside the server-side commit→written and the watermark lag;</item>
 /// <item>the worker stopped, the topic pre-filled with ≥2M realistic envelopes;</item>
 /// <item>(a) consuming those messages alone (Confluent.Kafka, nothing done with them);</item>
 /// <item>(b) inserting the same rows alone (pre-transcoded RowBinary, the worker's batch size, one insert at a time);</item>
@@ -28,65 +23,46 @@ internal sealed class SinkScenario : IScenario
 {
     private const string Worker = "sync-worker";
     private const string Emulator = "clickhouse-emulator";
-    private static readonly TimeSpan Warmup = TimeSpan.FromSeconds(5);
 
     public string Name => "sink";
 
-    public string Description => "Sync.Worker: drain of a pre-filled topic (≥2M) beside consume-alone and insert-alone; commit→visible freshness at 2,000 orders/s";
+    public string Description => "Sync.Worker: drain of a pre-filled topic (≥2M) beside consume-alone, insert-alone and ClickHouse's Kafka engine";
 
     public async Task<ScenarioResult> RunAsync(LocalApp app, ScenarioOptions options, CancellationToken cancellationToken)
     {
         var events = options.GetInt("events", 2_000_000);
-        var rate = options.GetInt("rate", 2_000);
-        var freshFor = options.GetSeconds("freshness-seconds", 60);
         var settings = (options.Get("apphost-args") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Select(a => a.Split('=', 2)).Where(a => a.Length == 2).ToDictionary(a => a[0], a => a[1]);
         var batchRows = int.Parse(settings.GetValueOrDefault("SyncWorker:BatchMaxRows", "100000"), CultureInfo.InvariantCulture);
         var result = new ScenarioResult(Name, "dotnet run -c Release --project perf/PolyglotAspire.Load -- " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)));
-        result.Notes.Add($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()} (2 cores shared with other work: compare ratios within the run)");
+        result.NoteLoadAverage("start", " (2 cores shared with other work: compare ratios within the run)");
         result.Notes.Add("worker settings: " + (settings.Count == 0 ? "defaults" : string.Join(", ", settings.Select(s => $"{s.Key}={s.Value}"))));
 
         using var clickhouse = new ClickHouseClient(await app.ConnectionStringAsync("clickhouse"));
-        if (freshFor > TimeSpan.Zero)
-        {
-            await FreshnessAsync(app, clickhouse, rate, freshFor, result, cancellationToken);
-        }
+        await DrainAsync(app, clickhouse, events, batchRows, result, options, cancellationToken);
 
-        if (events > 0)
-        {
-            await DrainAsync(app, clickhouse, events, batchRows, result, options, cancellationToken);
-        }
-
-        result.Notes.Add($"load average at end: {File.ReadAllText("/proc/loadavg").Trim()}");
+        result.NoteLoadAverage("end");
         return result;
     }
 
-    private static async Task<IProducer<byte[]?, byte[]>> ProducerAsync(LocalApp app, int lingerMs)
+    private static async Task<IProducer<byte[]?, byte[]>> ProducerAsync(LocalApp app)
     {
         var config = await app.KafkaConfigAsync<ProducerConfig>();
         config.Acks = Acks.All;
-        config.LingerMs = lingerMs;
+        config.LingerMs = 20;
         config.QueueBufferingMaxMessages = 2_000_000;
         config.BatchNumMessages = 10_000;
         return new ProducerBuilder<byte[]?, byte[]>(config).SetLogHandler((_, _) => { }).Build();
     }
 
-    private static void Produce(IProducer<byte[]?, byte[]> producer, TopicPartition? partition, byte[]? key, byte[] value)
+    private static void Produce(IProducer<byte[]?, byte[]> producer, byte[]? key, byte[] value)
     {
         var message = new Message<byte[]?, byte[]> { Key = key, Value = value };
         while (true)
         {
             try
             {
-                if (partition is null)
-                {
-                    producer.Produce(Topics.OrderEvents, message);
-                }
-                else
-                {
-                    producer.Produce(partition, message);
-                }
-
+                producer.Produce(Topics.OrderEvents, message);
                 return;
             }
             catch (ProduceException<byte[]?, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
@@ -103,146 +79,6 @@ internal sealed class SinkScenario : IScenario
         return admin.GetMetadata(Topics.OrderEvents, TimeSpan.FromSeconds(10)).Topics.Single().Partitions.Count;
     }
 
-    // ---------------------------------------------------------------- freshness
-
-    private static async Task FreshnessAsync(LocalApp app, ClickHouseClient clickhouse, int rate, TimeSpan duration, ScenarioResult result, CancellationToken ct)
-    {
-        var partitions = await PartitionCountAsync(app);
-        var prefix = $"fresh{DateTime.UtcNow:HHmmss}-";
-        var generator = new EnvelopeGenerator(7, prefix, createsOnly: true); // new orders only: no row is ever merged away unseen
-        using var producer = await ProducerAsync(app, lingerMs: 1);
-        var produced = new List<(ulong Lsn, long CommitMs)>();
-        var producedLock = new Lock();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var start = DateTimeOffset.UtcNow;
-
-        var producing = Task.Run(async () =>
-        {
-            var clock = Stopwatch.StartNew();
-            long sent = 0;
-            var nextHeartbeat = TimeSpan.Zero;
-            while (clock.Elapsed < duration)
-            {
-                var due = (long)(clock.Elapsed.TotalSeconds * rate);
-                for (; sent < due; sent++)
-                {
-                    var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                    var e = generator.Next(now);
-                    Produce(producer, null, e.OrderId.ToByteArray(bigEndian: true), OrderEventSerializer.Serialize(e));
-                    lock (producedLock)
-                    {
-                        produced.Add((e.CommitLsn, now));
-                    }
-                }
-
-                if (clock.Elapsed >= nextHeartbeat)
-                {
-                    var heartbeat = OrderEventSerializer.Serialize(generator.Heartbeat(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
-                    for (var p = 0; p < partitions; p++)
-                    {
-                        Produce(producer, new TopicPartition(Topics.OrderEvents, p), null, heartbeat);
-                    }
-
-                    nextHeartbeat += TimeSpan.FromMilliseconds(500);
-                }
-
-                producer.Poll(TimeSpan.Zero);
-                await Task.Delay(2, ct);
-            }
-
-            producer.Flush(ct);
-        }, ct);
-
-        // Poll ClickHouse for rows of this run not seen yet; an event is visible when a query first returns it.
-        var visible = new LongHistogram(3_600_000, 3);
-        var watermarkLag = new LongHistogram(3_600_000, 3);
-        var seen = new HashSet<ulong>();
-        var next = 0; // index of the first produced event not seen yet
-        var lastWatermark = DateTime.MinValue;
-        var warmupEndMs = (start + Warmup).ToUnixTimeMilliseconds();
-        var polls = 0;
-        while (!producing.IsCompleted || next < produced.Count)
-        {
-            ulong low;
-            int total;
-            lock (producedLock)
-            {
-                total = produced.Count;
-                low = next < total ? produced[next].Lsn - 1 : (total > 0 ? produced[^1].Lsn : 0);
-            }
-
-            var parameters = new ClickHouseParameterCollection();
-            parameters.AddParameter("prefix", prefix);
-            parameters.AddParameter("low", low);
-            using (var reader = await clickhouse.ExecuteReaderAsync(
-                "SELECT commit_lsn, toUnixTimestamp64Milli(commit_time) FROM orders WHERE startsWith(region, {prefix:String}) AND commit_lsn > {low:UInt64}",
-                parameters, cancellationToken: ct))
-            {
-                var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                while (reader.Read())
-                {
-                    var lsn = Convert.ToUInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
-                    var committed = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
-                    if (seen.Add(lsn) && committed >= warmupEndMs)
-                    {
-                        visible.RecordValue(Math.Max(0, now - committed));
-                    }
-                }
-            }
-
-            lock (producedLock)
-            {
-                while (next < produced.Count && seen.Contains(produced[next].Lsn))
-                {
-                    next++;
-                }
-            }
-
-            if (DateTime.UtcNow - lastWatermark > TimeSpan.FromMilliseconds(100))
-            {
-                lastWatermark = DateTime.UtcNow;
-                using var reader = await clickhouse.ExecuteReaderAsync(
-                    "SELECT toUnixTimestamp64Milli(min(as_of)), count() FROM sync_state FINAL WHERE topic = 'orders.events'", cancellationToken: ct);
-                if (reader.Read() && Convert.ToInt32(reader.GetValue(1), CultureInfo.InvariantCulture) == partitions
-                    && DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() >= warmupEndMs && !producing.IsCompleted)
-                {
-                    watermarkLag.RecordValue(Math.Max(0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture)));
-                }
-            }
-
-            polls++;
-            if (producing.IsCompleted && DateTimeOffset.UtcNow - start > duration + TimeSpan.FromSeconds(60))
-            {
-                break; // never wait forever for a lost row: the count below would show it
-            }
-
-            await Task.Delay(20, ct);
-        }
-
-        await producing;
-        var server = new long[4];
-        using (var reader = await clickhouse.ExecuteReaderAsync(
-            $"SELECT quantilesExact(0.5, 0.99, 0.999, 1)(toUnixTimestamp64Milli(_synced_at) - toUnixTimestamp64Milli(commit_time)) FROM orders WHERE startsWith(region, '{prefix}') AND toUnixTimestamp64Milli(commit_time) >= {warmupEndMs}",
-            cancellationToken: ct))
-        {
-            reader.Read();
-            var values = (Array)reader.GetValue(0);
-            for (var i = 0; i < 4; i++)
-            {
-                server[i] = Convert.ToInt64(values.GetValue(i), CultureInfo.InvariantCulture);
-            }
-        }
-
-        var table = result.AddTable($"Freshness at {rate:N0} orders/s for {duration.TotalSeconds:F0} s (first {Warmup.TotalSeconds:F0} s excluded)",
-            "measure", "events", "p50 ms", "p99 ms", "p99.9 ms", "max ms");
-        table.Row("commit → visible in ClickHouse (polled every ~20 ms)", visible.TotalCount,
-            visible.GetValueAtPercentile(50), visible.GetValueAtPercentile(99), visible.GetValueAtPercentile(99.9), visible.GetMaxValue());
-        table.Row("commit → row written (server: _synced_at − commit_time)", visible.TotalCount, server[0], server[1], server[2], server[3]);
-        table.Row("watermark lag: now − min(sync_state.as_of) (Analytics' lagMs)", watermarkLag.TotalCount,
-            watermarkLag.GetValueAtPercentile(50), watermarkLag.GetValueAtPercentile(99), watermarkLag.GetValueAtPercentile(99.9), watermarkLag.GetMaxValue());
-        result.Notes.Add($"freshness: {produced.Count:N0} orders produced, {seen.Count:N0} seen in ClickHouse ({polls:N0} polls); heartbeats every 500 ms on {partitions} partitions as the relay sends them");
-    }
-
     // ---------------------------------------------------------------- drain
 
     private static async Task DrainAsync(LocalApp app, ClickHouseClient clickhouse, int count, int batchRows, ScenarioResult result, ScenarioOptions options, CancellationToken ct)
@@ -255,14 +91,14 @@ internal sealed class SinkScenario : IScenario
         var envelopes = new byte[count][];
         var generator = new EnvelopeGenerator(42);
         var commitMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - count / 1000;
-        using (var producer = await ProducerAsync(app, lingerMs: 20))
+        using (var producer = await ProducerAsync(app))
         {
             var clock = Stopwatch.StartNew();
             for (var i = 0; i < count; i++)
             {
                 var e = generator.Next(commitMs + i / 1000);
                 envelopes[i] = OrderEventSerializer.Serialize(e);
-                Produce(producer, null, e.OrderId.ToByteArray(bigEndian: true), envelopes[i]);
+                Produce(producer, e.OrderId.ToByteArray(bigEndian: true), envelopes[i]);
             }
 
             producer.Flush(ct);
@@ -329,7 +165,7 @@ internal sealed class SinkScenario : IScenario
         config.ConsumeResultFields = "none"; // as the worker
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(config).SetLogHandler((_, _) => { }).Build();
         consumer.Assign(start.Select((offset, p) => new TopicPartitionOffset(Topics.OrderEvents, p, offset)));
-        var kafka = Pid(app, "kafka");
+        var kafka = app.ProcessId("kafka");
         var remaining = end.Sum() - start.Sum();
         var total = remaining;
         var clock = new Stopwatch();
@@ -395,7 +231,7 @@ internal sealed class SinkScenario : IScenario
             batches.Add(current);
         }
 
-        var emulator = Pid(app, Emulator);
+        var emulator = app.ProcessId(Emulator);
         var emulatorCpu = ProcessCpu.OfTree(emulator);
         var ownCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
@@ -426,14 +262,14 @@ internal sealed class SinkScenario : IScenario
         }
 
         int? worker = null;
-        var emulator = Pid(app, Emulator);
-        var kafka = Pid(app, "kafka");
+        var emulator = app.ProcessId(Emulator);
+        var kafka = app.ProcessId("kafka");
         TimeSpan? firstAt = null;
         long firstValue = 0;
         (TimeSpan Worker, TimeSpan Emulator, TimeSpan Kafka) cpu0 = default;
         while (true)
         {
-            worker ??= TryPid(app, Worker);
+            worker ??= app.TryProcessId(Worker);
             var committed = Convert.ToInt64(await clickhouse.ExecuteScalarAsync(
                 "SELECT sum(next_offset) FROM (SELECT next_offset FROM sync_state FINAL WHERE topic = 'orders.events')", cancellationToken: ct), CultureInfo.InvariantCulture);
             var now = startCommand.Elapsed;
@@ -490,8 +326,8 @@ internal sealed class SinkScenario : IScenario
                      kafka_num_consumers = {consumers}, kafka_thread_per_consumer = 1, kafka_max_block_size = 262144, kafka_flush_interval_ms = 1000
             """, cancellationToken: ct);
 
-        var emulator = Pid(app, Emulator);
-        var kafka = Pid(app, "kafka");
+        var emulator = app.ProcessId(Emulator);
+        var kafka = app.ProcessId("kafka");
         var clock = Stopwatch.StartNew();
         await clickhouse.ExecuteNonQueryAsync(
             """
@@ -560,14 +396,4 @@ internal sealed class SinkScenario : IScenario
 
         await app.App.ResourceNotifications.WaitForResourceAsync(resource, e => e.Snapshot.State?.Text is { } s && KnownResourceStates.TerminalStates.Contains(s), ct);
     }
-
-    private static int Pid(LocalApp app, string resource) =>
-        TryPid(app, resource) ?? throw new InvalidOperationException($"{resource} has no process id");
-
-    private static int? TryPid(LocalApp app, string resource) =>
-        app.App.ResourceNotifications.TryGetCurrentState(resource, out var state)
-        && state.Snapshot.State?.Text == KnownResourceStates.Running
-        && state.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid
-            ? Convert.ToInt32(pid, CultureInfo.InvariantCulture)
-            : null;
 }

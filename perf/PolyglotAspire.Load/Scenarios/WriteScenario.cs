@@ -13,29 +13,6 @@ internal sealed class WriteScenario : IScenario
 
     public string Description => "POST /api/orders orders/s and p50/p99 (closed loop) vs pgbench running the same transaction, same server, same run";
 
-    /// <summary>Waits until the capture relay has confirmed the slot up to the current WAL position, then checkpoints.</summary>
-    private static async Task SettleAsync(string connectionString, CancellationToken cancellationToken)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using (var target = new NpgsqlCommand("SELECT pg_current_wal_insert_lsn()", connection))
-        {
-            var lsn = (NpgsqlTypes.NpgsqlLogSequenceNumber)(await target.ExecuteScalarAsync(cancellationToken))!;
-            await using var caughtUp = new NpgsqlCommand("SELECT confirmed_flush_lsn >= $1 FROM pg_replication_slots WHERE slot_name = 'orders_outbox_relay'", connection)
-            {
-                Parameters = { new NpgsqlParameter { Value = lsn, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.PgLsn } },
-            };
-            var waited = System.Diagnostics.Stopwatch.StartNew();
-            while (await caughtUp.ExecuteScalarAsync(cancellationToken) is not true && waited.Elapsed < TimeSpan.FromMinutes(2))
-            {
-                await Task.Delay(200, cancellationToken);
-            }
-        }
-
-        await using var checkpoint = new NpgsqlCommand("CHECKPOINT", connection);
-        await checkpoint.ExecuteNonQueryAsync(cancellationToken);
-    }
-
     public async Task<ScenarioResult> RunAsync(LocalApp app, ScenarioOptions options, CancellationToken cancellationToken)
     {
         var clients = options.GetInt("clients", 32);
@@ -69,7 +46,7 @@ internal sealed class WriteScenario : IScenario
                     continue;
                 }
 
-                await SettleAsync(connectionString, cancellationToken);
+                await RelayCatchUp.SettleAsync(connectionString, cancellationToken);
                 Console.WriteLine($"round {round}: {what}…");
                 phases.Add((round, what switch
                 {

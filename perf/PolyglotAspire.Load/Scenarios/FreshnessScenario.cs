@@ -1,0 +1,275 @@
+using System.Globalization;
+using ClickHouse.Driver.ADO.Parameters;
+using ClickHouse.Driver.Utility;
+using PolyglotAspire.Load.Scenarios.Freshness;
+using Spectre.Console;
+
+namespace PolyglotAspire.Load.Scenarios;
+
+/// <summary>
+/// Commit → visible in analytics, end to end: orders posted to <c>POST /api/orders</c> at steady rates (default 500
+/// and 2,000/s, open loop) and at the most the app sustains (closed loop, N clients), each for a fixed time; for every
+/// order, from PostgreSQL's commit timestamp to the moment a ClickHouse query first returns it (see
+/// <see cref="VisibilityProbe"/> for why that ruler), beside the read-your-writes token wait through Analytics.Api
+/// (sampled) and Analytics' own <c>lagMs</c> over time. The peer: ClickHouse's <c>MaterializedPostgreSQL</c> engine
+/// replicating the same <c>orders</c> table from the same PostgreSQL, measured with the same probe on the same orders.
+/// </summary>
+internal sealed class FreshnessScenario : IScenario
+{
+    private const string Max = "max";
+    private static readonly TimeSpan LagSampleInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan TokenWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>How the figures were taken: the same for every run, so they stand with every result.</summary>
+    private static readonly string[] MethodNotes =
+    [
+        "commit → visible: from pg_xact_commit_timestamp of the order's row to the arrival of the first ClickHouse answer that held it; " +
+            "each order has its own customer id, known before it is sent, and the probe asks for every order sent and not seen yet, so a row that " +
+            "becomes visible before the API has answered is still caught. Both peers are polled the same way through the same ClickHouse.",
+        "the read-your-writes row: the write's consistency token presented to /api/analytics/freshness?token=…&waitMs=…; it answers when the " +
+            "worker's watermark (the minimum over all Kafka partitions, moved on by the relay's heartbeats) has passed it, which is what a session read waits for.",
+        "MaterializedPostgreSQL: database engine on the app's PostgreSQL, materialized_postgresql_tables_list = 'orders', " +
+            "materialized_postgresql_backoff_min_ms = 10, materialized_postgresql_backoff_max_ms = 100 (ENVIRONMENT.md's tuned values); " +
+            "it replicates the orders table only (no lines, no outbox), straight from the WAL, with no Kafka in between.",
+        "open-loop phases send at the target rate whatever the latency (POST latency counted from each request's intended start); " +
+            "the max phase is a closed loop, so its rate is whatever the app sustains while both peers replicate.",
+    ];
+
+    public string Name => "freshness";
+
+    public string Description => "commit → visible in analytics p50/p95/p99 at 500, 2,000 and max orders/s (via Orders.Api), beside ClickHouse's MaterializedPostgreSQL on the same PostgreSQL";
+
+    /// <summary>How the two peers share the machine: both on the same orders at once, one after the other, or ours alone.</summary>
+    private enum PeerMode { Concurrent, Sequential, None }
+
+    private sealed record Settings(string[] Rates, TimeSpan Duration, int Clients, TimeSpan PollInterval, TimeSpan DrainTimeout, int TokenSamplesPerSecond, PeerMode Peer);
+
+    /// <summary>One path's commit→visible distribution in one phase.</summary>
+    private sealed record Visibility(string Path, int Seen, Latency Latency);
+
+    private sealed record PhaseOutcome(string Rate, string Measured, PhaseResult Write, int Committed, List<Visibility> Paths, LagSampler? Lag);
+
+    public async Task<ScenarioResult> RunAsync(LocalApp app, ScenarioOptions options, CancellationToken cancellationToken)
+    {
+        var settings = new Settings(
+            (options.Get("rates") ?? $"500,2000,{Max}").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            options.GetSeconds("seconds", 20),
+            options.GetInt("clients", 32),
+            TimeSpan.FromMilliseconds(options.GetInt("poll-ms", 20)),
+            options.GetSeconds("drain-seconds", 30),
+            options.GetInt("token-samples", 10),
+            Enum.Parse<PeerMode>(options.Get("peer") ?? nameof(PeerMode.Concurrent), ignoreCase: true));
+        var result = new ScenarioResult(Name,
+            $"dotnet run -c Release --project perf/PolyglotAspire.Load -- freshness --rates {string.Join(',', settings.Rates)} --seconds {settings.Duration.TotalSeconds} " +
+            $"--clients {settings.Clients} --poll-ms {settings.PollInterval.TotalMilliseconds} --token-samples {settings.TokenSamplesPerSecond} --peer {settings.Peer.ToString().ToLowerInvariant()}");
+        result.NoteLoadAverage("start", " (2 cores shared by PostgreSQL, Kafka, ClickHouse, the three services and this load generator)");
+        await using var clients = await AppClients.OpenAsync(app);
+        result.Notes.Add(await clients.EngineVersionsAsync(cancellationToken));
+
+        using (var warm = new OrderWriteLoad(app, 16, "fresh-warmup-"))
+        {
+            await PhaseProgress.RunAsync("warm-up", TimeSpan.FromSeconds(5), () => warm.ClosedLoopAsync("warm-up", 8, TimeSpan.FromSeconds(5), cancellationToken));
+        }
+
+        var run = new PhaseRunner(app, clients, settings, DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture));
+        var phases = new List<PhaseOutcome>();
+        MaterializedPostgresMirror? mirror = null;
+        try
+        {
+            if (settings.Peer == PeerMode.Concurrent)
+            {
+                mirror = await MaterializedPostgresMirror.CreateAsync(clients, cancellationToken);
+            }
+
+            foreach (var rate in settings.Rates)
+            {
+                if (settings.Peer != PeerMode.Sequential)
+                {
+                    phases.Add(await run.PhaseAsync(rate, pipeline: true, mirror, cancellationToken));
+                    continue;
+                }
+
+                // One after the other: ours with no mirror in ClickHouse, then the mirror (created for this rate, so
+                // it never replicates during our phase) while our pipeline keeps running, as it always does.
+                phases.Add(await run.PhaseAsync(rate, pipeline: true, mirror: null, cancellationToken));
+                var alone = await MaterializedPostgresMirror.CreateAsync(clients, cancellationToken);
+                try
+                {
+                    phases.Add(await run.PhaseAsync(rate, pipeline: false, alone, cancellationToken));
+                }
+                finally
+                {
+                    await alone.DisposeAsync();
+                    result.Notes.AddRange(alone.Notes);
+                }
+            }
+        }
+        finally
+        {
+            if (mirror is not null)
+            {
+                await mirror.DisposeAsync();
+                result.Notes.AddRange(mirror.Notes);
+            }
+        }
+
+        Report(result, settings, phases);
+        result.NoteLoadAverage("end");
+        return result;
+    }
+
+    /// <summary>Runs one phase: the load, the probes beside it, then the wait for the last orders and the commit times.</summary>
+    private sealed class PhaseRunner(LocalApp app, AppClients clients, Settings settings, string runTag)
+    {
+        public async Task<PhaseOutcome> PhaseAsync(string rate, bool pipeline, MaterializedPostgresMirror? mirror, CancellationToken cancellationToken)
+        {
+            var measured = string.Join(" + ", new[] { pipeline ? "ours" : null, mirror is null ? null : "mirror" }.OfType<string>());
+            var prefix = $"fresh-{runTag}-{rate}-{(pipeline ? "p" : "")}{(mirror is null ? "" : "m")}-";
+            var inClickHouse = pipeline ? new VisibilityProbe(clients.ClickHouse, "orders", settings.PollInterval) : null;
+            var inMirror = mirror is null ? null : new VisibilityProbe(clients.ClickHouse, MaterializedPostgresMirror.OrdersTable, settings.PollInterval);
+            var token = pipeline && settings.TokenSamplesPerSecond > 0 ? new TokenProbe(clients.Analytics, settings.TokenSamplesPerSecond, TokenWait) : null;
+            var lag = pipeline ? new LagSampler(clients.Analytics, LagSampleInterval) : null;
+            var probes = new[] { inClickHouse, inMirror }.OfType<VisibilityProbe>().ToArray();
+
+            using var stopProbes = new CancellationTokenSource();
+            using var stopLag = new CancellationTokenSource();
+            var background = probes.Select(p => p.RunAsync(stopProbes.Token)).Append(lag?.RunAsync(stopLag.Token) ?? Task.CompletedTask).ToArray();
+
+            PhaseResult write;
+            var observers = new List<IWriteObserver>(probes);
+            if (token is not null)
+            {
+                observers.Add(token);
+            }
+
+            using (var load = new OrderWriteLoad(app, rate == Max ? settings.Clients : 256, prefix, observers))
+            {
+                write = await PhaseProgress.RunAsync($"{rate} orders/s ({measured})", settings.Duration, () => rate == Max
+                    ? load.ClosedLoopAsync(rate, settings.Clients, settings.Duration, cancellationToken)
+                    : load.OpenLoopAsync(rate, double.Parse(rate, CultureInfo.InvariantCulture), settings.Duration, 256, cancellationToken));
+            }
+
+            await stopLag.CancelAsync();
+            await AnsiConsole.Status().StartAsync("waiting for the last orders to become visible…", async _ =>
+            {
+                foreach (var probe in probes)
+                {
+                    await probe.WaitUntilAllSeenAsync(settings.DrainTimeout, cancellationToken);
+                }
+
+                await stopProbes.CancelAsync();
+                await Task.WhenAll(background);
+                await (token?.DrainAsync() ?? Task.CompletedTask);
+            });
+
+            var commits = await CommitTimes.ReadAsync(clients.Postgres, prefix, cancellationToken);
+            var paths = new List<Visibility>();
+            if (inClickHouse is not null)
+            {
+                paths.Add(CommitToVisible(inClickHouse, $"ours: row in ClickHouse `orders` (polled every {settings.PollInterval.TotalMilliseconds:F0} ms)", commits));
+            }
+
+            if (token is not null)
+            {
+                var failed = token.Failed == 0 ? "" : $", {token.Failed} failed: {token.LastFailure}";
+                paths.Add(CommitToVisible($"ours: read-your-writes token visible (Analytics.Api /freshness, {token.Sampled} sampled, {token.NotVisible} not within {TokenWait.TotalSeconds:F0} s{failed})", token.Seen, commits));
+            }
+
+            if (inMirror is not null)
+            {
+                paths.Add(CommitToVisible(inMirror, $"peer: row in MaterializedPostgreSQL mirror (polled every {settings.PollInterval.TotalMilliseconds:F0} ms)", commits));
+            }
+
+            if (pipeline)
+            {
+                paths.Add(await CommitToInsertAsync(prefix, cancellationToken));
+            }
+
+            return new PhaseOutcome(rate, measured, write, commits.Count, paths, lag);
+        }
+
+        private static Visibility CommitToVisible(VisibilityProbe probe, string path, Dictionary<string, long> commits) =>
+            CommitToVisible(probe.FailedPolls == 0 ? path : $"{path}; {probe.FailedPolls} of {probe.Polls + probe.FailedPolls} polls failed: {probe.LastFailure}", probe.Seen, commits);
+
+        private static Visibility CommitToVisible(string path, IReadOnlyDictionary<string, long> seen, Dictionary<string, long> commits)
+        {
+            var latency = new Latency();
+            var matched = 0;
+            foreach (var (customerId, visibleAt) in seen)
+            {
+                if (commits.TryGetValue(customerId, out var committedAt))
+                {
+                    latency.Record(TimeSpan.FromMicroseconds(Math.Max(0, visibleAt - committedAt)));
+                    matched++;
+                }
+            }
+
+            return new Visibility(path, matched, latency);
+        }
+
+        /// <summary>Where our time goes: commit → the worker's insert reaching ClickHouse (its <c>_synced_at</c> default, server clock).</summary>
+        private async Task<Visibility> CommitToInsertAsync(string prefix, CancellationToken cancellationToken)
+        {
+            var parameters = new ClickHouseParameterCollection();
+            parameters.AddParameter("prefix", prefix);
+            using var reader = await clients.ClickHouse.ExecuteReaderAsync(
+                "SELECT dateDiff('microsecond', commit_time, _synced_at) FROM orders WHERE startsWith(customer_id, {prefix:String})",
+                parameters, cancellationToken: cancellationToken);
+            var latency = new Latency();
+            var rows = 0;
+            while (reader.Read())
+            {
+                latency.Record(TimeSpan.FromMicroseconds(Math.Max(0, Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture))));
+                rows++;
+            }
+
+            return new Visibility("ours: commit → worker's insert received (ClickHouse `_synced_at` − envelope commit time, ms precision)", rows, latency);
+        }
+    }
+
+    private static void Report(ScenarioResult result, Settings settings, List<PhaseOutcome> phases)
+    {
+        var writes = result.AddTable($"Write load per phase ({settings.Duration.TotalSeconds:F0} s each, POST /api/orders)",
+            "phase", "measured", "target orders/s", "achieved orders/s", "committed", "POST p50 ms", "POST p99 ms", "errors");
+        foreach (var p in phases)
+        {
+            writes.Row(p.Rate, p.Measured, p.Rate == Max ? $"max ({settings.Clients} clients, closed loop)" : p.Rate, Math.Round(p.Write.PerSecond),
+                p.Committed, p.Write.Latency.PercentileMs(50), p.Write.Latency.PercentileMs(99), p.Write.Errors);
+        }
+
+        var visible = result.AddTable("Commit → visible (ms, from PostgreSQL's commit timestamp)", "phase", "path", "orders", "p50", "p95", "p99", "max");
+        foreach (var p in phases)
+        {
+            foreach (var v in p.Paths)
+            {
+                visible.Row(p.Rate, v.Path, $"{v.Seen} of {p.Committed}", v.Latency.Ms(50), v.Latency.Ms(95), v.Latency.Ms(99), v.Latency.Ms(100));
+            }
+        }
+
+        var lags = result.AddTable($"Analytics `lagMs` over each phase (GET /api/analytics/freshness every {LagSampleInterval.TotalMilliseconds:F0} ms)",
+            "phase", "samples", "p50 ms", "p99 ms", "max ms", "per-second max", "per-second max, ms");
+        foreach (var p in phases.Where(p => p.Lag is not null))
+        {
+            var all = new Latency();
+            foreach (var lag in p.Lag!.All)
+            {
+                all.Record(TimeSpan.FromMilliseconds(lag));
+            }
+
+            var perSecond = p.Lag.PerSecond();
+            lags.Row(p.Rate, p.Lag.Missed == 0 ? p.Lag.Count : $"{p.Lag.Count} ({p.Lag.Missed} missed: {p.Lag.LastMiss})", all.Ms(50), all.Ms(99), all.Ms(100),
+                LagSampler.Sparkline(perSecond.Select(s => s.Max)), string.Join(' ', perSecond.Select(s => s.Max)));
+        }
+
+        result.Notes.Add(settings.Peer switch
+        {
+            PeerMode.Concurrent => "peers ran concurrently (default): every order of a phase was replicated by both, at the same moments, under the same noise. " +
+                "Chosen as the fairer setup because our pipeline cannot be switched off for the peer's turn (Orders.Api's relay captures every commit, " +
+                "the worker consumes it), so taking turns would give ours a quieter machine than the mirror's; the price is that each pays for the other's CPU.",
+            PeerMode.Sequential => "peers ran one after the other at each rate (--peer sequential): ours with no mirror in ClickHouse, then a freshly created mirror " +
+                "while our pipeline kept running (it captures every commit and cannot be paused for the peer's turn).",
+            _ => "no peer (--peer none): our pipeline alone.",
+        });
+        result.Notes.AddRange(MethodNotes);
+    }
+}

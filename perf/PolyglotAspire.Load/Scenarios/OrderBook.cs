@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using ClickHouse.Driver;
+using Npgsql;
+using NpgsqlTypes;
+using Spectre.Console;
+
+namespace PolyglotAspire.Load.Scenarios;
+
+/// <summary>
+/// A large, fixed order book (same seed, same rows on every call): two years of orders from 200k customers with a
+/// realistic status mix, loaded fast into PostgreSQL (binary COPY, then ANALYZE) and/or ClickHouse (RowBinary insert)
+/// without going through the write path, so scenarios can ask analytics questions of a big table in minutes.
+/// </summary>
+internal static class OrderBook
+{
+    private static readonly string[] Regions = ["eu-west", "eu-north", "eu-south", "us-east", "us-west", "ap-south", "ap-east", "sa-east"];
+    private static readonly string[] Currencies = ["EUR", "USD", "GBP"];
+    private static readonly (string Status, int Weight, int Version)[] StatusMix =
+        [("new", 15, 1), ("paid", 30, 2), ("shipped", 25, 3), ("delivered", 20, 4), ("cancelled", 10, 2)];
+
+    /// <summary>Loads the same <paramref name="count"/> orders into both stores, with a progress bar; returns how long each took.</summary>
+    public static async Task<(TimeSpan Postgres, TimeSpan ClickHouse)> LoadAsync(NpgsqlDataSource pg, ClickHouseClient ch, int count, CancellationToken cancellationToken)
+    {
+        var (postgres, clickHouse) = (TimeSpan.Zero, TimeSpan.Zero);
+        await AnsiConsole.Progress().StartAsync(async progress =>
+        {
+            var pgTask = progress.AddTask("PostgreSQL: COPY", maxValue: count);
+            var started = Stopwatch.GetTimestamp();
+            await CopyIntoPostgresAsync(pg, count, pgTask, cancellationToken);
+            postgres = Stopwatch.GetElapsedTime(started);
+            pgTask.Value = count;
+
+            var chTask = progress.AddTask("ClickHouse: insert", maxValue: count);
+            started = Stopwatch.GetTimestamp();
+            await InsertIntoClickHouseAsync(ch, count, chTask, cancellationToken);
+            clickHouse = Stopwatch.GetElapsedTime(started);
+        });
+
+        return (postgres, clickHouse);
+    }
+
+    private static async Task CopyIntoPostgresAsync(NpgsqlDataSource pg, int count, ProgressTask progress, CancellationToken cancellationToken)
+    {
+        await using var connection = await pg.OpenConnectionAsync(cancellationToken);
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            "COPY orders (id, customer_id, region, currency, status, total, created_at, updated_at, version) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            foreach (var o in Generate(count))
+            {
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(o.Id, NpgsqlDbType.Uuid, cancellationToken);
+                await copy.WriteAsync(o.CustomerId, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(o.Region, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(o.Currency, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(o.Status, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(o.Total, NpgsqlDbType.Numeric, cancellationToken);
+                await copy.WriteAsync(o.CreatedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+                await copy.WriteAsync(o.UpdatedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+                await copy.WriteAsync(o.Version, NpgsqlDbType.Integer, cancellationToken);
+                if (o.Sequence % 100_000 == 0)
+                {
+                    progress.Increment(100_000);
+                }
+            }
+
+            await copy.CompleteAsync(cancellationToken);
+        }
+
+        await using var analyze = new NpgsqlCommand("ANALYZE orders", connection);
+        await analyze.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task InsertIntoClickHouseAsync(ClickHouseClient ch, int count, ProgressTask progress, CancellationToken cancellationToken)
+    {
+        string[] columns = ["order_id", "version", "is_deleted", "customer_id", "region", "currency", "status", "total",
+            "created_at", "line_count", "commit_lsn", "commit_time", "event_id"];
+        foreach (var chunk in Generate(count).Chunk(1_000_000))
+        {
+            await ch.InsertBinaryAsync("orders", columns, chunk.Select(o => new object[]
+            {
+                o.Id, (uint)o.Version, (byte)0, o.CustomerId, o.Region, o.Currency, o.Status, o.Total,
+                o.CreatedAt, (ushort)o.LineCount, (ulong)o.Sequence, o.UpdatedAt, o.EventId,
+            }), cancellationToken: cancellationToken);
+            progress.Increment(chunk.Length);
+        }
+    }
+
+    private sealed record GeneratedOrder(
+        long Sequence, Guid Id, string CustomerId, string Region, string Currency, string Status, decimal Total,
+        DateTime CreatedAt, DateTime UpdatedAt, int Version, int LineCount, Guid EventId);
+
+    /// <summary>The same order book on every call (fixed seed).</summary>
+    private static IEnumerable<GeneratedOrder> Generate(int count)
+    {
+        var random = new Random(20261125);
+        var end = DateTime.UtcNow.Date.AddDays(1);
+        var span = TimeSpan.FromDays(730).Ticks;
+        var totalWeight = StatusMix.Sum(s => s.Weight);
+        var customers = Enumerable.Range(0, 200_000).Select(c => $"C-{c:D6}").ToArray();
+        for (long i = 1; i <= count; i++)
+        {
+            var created = end.AddTicks(-(long)(random.NextDouble() * span));
+            created = new DateTime(created.Ticks - (created.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
+            var pick = random.Next(totalWeight);
+            var (status, _, version) = StatusMix.First(s => (pick -= s.Weight) < 0);
+            yield return new GeneratedOrder(
+                i,
+                TimeOrderedGuid(random, created),
+                customers[random.Next(customers.Length)],
+                Regions[random.Next(Regions.Length)],
+                Currencies[random.Next(Currencies.Length)],
+                status,
+                decimal.Round(1m + ((decimal)random.NextDouble() * 499m), 2),
+                created,
+                created.AddMinutes(random.Next(0, 60 * 24 * version)),
+                version,
+                random.Next(1, 6),
+                TimeOrderedGuid(random, created));
+        }
+    }
+
+    /// <summary>A UUIDv7 (time-ordered, like Orders.Api's ids) whose random bits come from the seeded generator.</summary>
+    private static Guid TimeOrderedGuid(Random random, DateTime time)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        random.NextBytes(bytes);
+        var ms = new DateTimeOffset(time).ToUnixTimeMilliseconds();
+        for (var i = 0; i < 6; i++)
+        {
+            bytes[i] = (byte)(ms >> (8 * (5 - i)));
+        }
+
+        bytes[6] = (byte)(0x70 | (bytes[6] & 0x0F));
+        bytes[8] = (byte)(0x80 | (bytes[8] & 0x3F));
+        return new Guid(bytes, bigEndian: true);
+    }
+}

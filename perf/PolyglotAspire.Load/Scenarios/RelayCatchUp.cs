@@ -1,0 +1,33 @@
+using Npgsql;
+
+namespace PolyglotAspire.Load.Scenarios;
+
+/// <summary>
+/// Brings PostgreSQL to the same state before each measured phase, so a phase pays for its own capture and not the
+/// previous one's: the capture relay has published everything written so far, and a checkpoint has just been taken.
+/// </summary>
+internal static class RelayCatchUp
+{
+    /// <summary>Waits until the capture relay has confirmed the slot up to the current WAL position, then checkpoints.</summary>
+    public static async Task SettleAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using (var target = new NpgsqlCommand("SELECT pg_current_wal_insert_lsn()", connection))
+        {
+            var lsn = (NpgsqlTypes.NpgsqlLogSequenceNumber)(await target.ExecuteScalarAsync(cancellationToken))!;
+            await using var caughtUp = new NpgsqlCommand("SELECT confirmed_flush_lsn >= $1 FROM pg_replication_slots WHERE slot_name = 'orders_outbox_relay'", connection)
+            {
+                Parameters = { new NpgsqlParameter { Value = lsn, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.PgLsn } },
+            };
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (await caughtUp.ExecuteScalarAsync(cancellationToken) is not true && waited.Elapsed < TimeSpan.FromMinutes(2))
+            {
+                await Task.Delay(200, cancellationToken);
+            }
+        }
+
+        await using var checkpoint = new NpgsqlCommand("CHECKPOINT", connection);
+        await checkpoint.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
