@@ -14,6 +14,9 @@ internal sealed class ScenarioResult(string scenario, string command)
     public List<string> Notes { get; } = [];
     public MachineFacts Machine { get; } = MachineFacts.Read();
 
+    /// <summary><c>perf/results/</c>, found from the harness's build output (<c>perf/PolyglotAspire.Load/bin/&lt;config&gt;/&lt;tfm&gt;/</c>).</summary>
+    public static string ResultsDirectory { get; } = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../results"));
+
     public ResultTable AddTable(string title, params string[] columns)
     {
         var table = new ResultTable(title, columns);

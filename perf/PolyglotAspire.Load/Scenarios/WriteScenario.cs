@@ -14,7 +14,7 @@ internal sealed class WriteScenario : IScenario
     public string Description => "POST /api/orders orders/s and p50/p99 (closed loop) vs pgbench running the same transaction, same server, same run";
 
     /// <summary>Waits until the capture relay has confirmed the slot up to the current WAL position, then checkpoints.</summary>
-    private static async Task SettleAsync(string connectionString, CancellationToken cancellationToken)
+    internal static async Task SettleAsync(string connectionString, CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
