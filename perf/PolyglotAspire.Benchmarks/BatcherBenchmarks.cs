@@ -67,18 +67,8 @@ public class BatcherBenchmarks : IDisposable
         filled.ForEach(_blocks.Return);
 
         _batches = new OrderBatchPool(chunkSize: 1 << 20, _defaults.MaxTraceLinksPerBatch);
-        _input = Channel.CreateBounded<RawBlock>(new BoundedChannelOptions(_defaults.ChannelCapacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = true,
-            SingleWriter = true,
-        });
-        var output = Channel.CreateBounded<OrderBatch>(new BoundedChannelOptions(_defaults.PendingBatches)
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = true,
-            SingleWriter = true,
-        });
+        _input = Bounded<RawBlock>(_defaults.ChannelCapacity);
+        var output = Bounded<OrderBatch>(_defaults.PendingBatches);
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         var batcher = new Batcher(_input.Reader, output.Writer, _blocks, _batches,
             new BatchLimits(BatchRows, _defaults.BatchMaxBytes, TimeSpan.FromHours(1)), new NoDeadLetters(),
@@ -111,6 +101,14 @@ public class BatcherBenchmarks : IDisposable
 
         _allSealed.Reset();
     }
+
+    /// <summary>A channel between two stages, as the worker makes them (SyncPipeline).</summary>
+    private static Channel<T> Bounded<T>(int capacity) => Channel.CreateBounded<T>(new BoundedChannelOptions(capacity)
+    {
+        FullMode = BoundedChannelFullMode.Wait,
+        SingleReader = true,
+        SingleWriter = true,
+    });
 
     /// <summary>The committer's part without the insert: take each sealed batch and return it to the pool (which resets it).</summary>
     private async Task RecycleAsync(ChannelReader<OrderBatch> sealedBatches)

@@ -41,6 +41,9 @@ internal static class NaiveSyncPeer
 
     private const string Table = "naive_orders";
 
+    /// <summary>Events synced before the clock starts: the first ones pay for JIT compilation and connection set-up.</summary>
+    private const int WarmupEvents = 100;
+
     private const string Insert =
         $$"""
         INSERT INTO {{Table}} (order_id, version, is_deleted, customer_id, region, currency, status, total, created_at, line_count, commit_lsn, commit_time, event_id)
@@ -58,7 +61,7 @@ internal static class NaiveSyncPeer
         $"(c) naive peer: for each event, MessagePack → object, the order's row read from PostgreSQL by id (prepared statement, " +
         $"line count included), one parameterized INSERT … VALUES into a copy of `orders` (ClickHouse.Driver), offset stored per message; " +
         $"a tombstone where the row is gone ({r.Deleted:N0}: deleted by a later event, as for any consumer that lags). It is how this sync is usually written first. " +
-        $"It ran on the topic's first events ({r.Events:N0}, stopped by {(r.TimeBoxed ? $"the {timeBox.TotalSeconds:F0} s time box" : $"the {maxEvents:N0}-event cap or the topic's end")}): " +
+        $"It ran on the topic's first events ({r.Events:N0} timed after {WarmupEvents} untimed, stopped by {(r.TimeBoxed ? $"the {timeBox.TotalSeconds:F0} s time box" : $"the {maxEvents:N0}-event cap or the topic's end")}): " +
         $"at {r.Rate:N0} events/s the {messages:N0} messages would take {Duration(messages / r.Rate)}, so they were not drained. " +
         $"Its PostgreSQL CPU ({r.PostgresCpu:F1} s per 1M) is counted in its events per CPU-second; the orders were COPYed into PostgreSQL beforehand (untimed). " +
         $"Its client CPU is net of this process's idle background (it also hosts the app: {r.HarnessIdleCpuPerSecond * 1000:F0} ms per s, measured just before).";
@@ -108,7 +111,8 @@ internal static class NaiveSyncPeer
         var messages = end.Sum() - start.Sum();
         var clock = new Stopwatch();
         (TimeSpan Own, TimeSpan Postgres, TimeSpan Kafka, TimeSpan ClickHouse) cpu0 = default;
-        long consumed = 0, events = 0, deleted = 0;
+        var warmup = Math.Min(WarmupEvents, messages / 10);
+        long consumed = 0, warmed = 0, events = 0, deleted = 0;
         while (consumed < messages && events < maxEvents && (!clock.IsRunning || clock.Elapsed < timeBox))
         {
             var message = consumer.Consume(TimeSpan.FromSeconds(1));
@@ -117,7 +121,7 @@ internal static class NaiveSyncPeer
                 continue;
             }
 
-            if (!clock.IsRunning)
+            if (!clock.IsRunning && warmed >= warmup)
             {
                 cpu0 = (Process.GetCurrentProcess().TotalProcessorTime, ProcessCpu.OfTree(postgres), ProcessCpu.OfTree(kafka), ProcessCpu.OfTree(emulator));
                 clock.Start();
@@ -127,8 +131,16 @@ internal static class NaiveSyncPeer
             var e = OrderEventSerializer.Deserialize(message.Message.Value);
             if (e.EventType != OrderEventType.Heartbeat)
             {
-                deleted += await SyncOneAsync(e, select, clickhouse, ct) ? 0 : 1;
-                events++;
+                var found = await SyncOneAsync(e, select, clickhouse, ct);
+                if (clock.IsRunning)
+                {
+                    events++;
+                    deleted += found ? 0 : 1;
+                }
+                else
+                {
+                    warmed++;
+                }
             }
 
             consumer.StoreOffset(message);
@@ -186,8 +198,8 @@ internal static class NaiveSyncPeer
     }
 
     /// <summary>
-    /// Untimed: puts into PostgreSQL every order the peer can meet — those of the first <paramref name="maxEvents"/>
-    /// messages of each partition (it reads at most that many in all, in whatever interleaving) — in their latest
+    /// Untimed: puts into PostgreSQL every order the peer can meet — those of the first <see cref="WarmupEvents"/> +
+    /// <paramref name="maxEvents"/> messages of each partition (it reads at most that many in all, in whatever interleaving) — in their latest
     /// state among those messages, with their lines; deleted ones are absent, as the API deletes them. Then waits
     /// for the capture relay to pass the load and checkpoints, so the peer's PostgreSQL CPU is its own.
     /// </summary>
@@ -199,7 +211,7 @@ internal static class NaiveSyncPeer
         config.EnableAutoCommit = false;
         using (var consumer = new ConsumerBuilder<Ignore, byte[]>(config).SetLogHandler((_, _) => { }).Build())
         {
-            var stop = start.Select((offset, p) => Math.Min(end[p], offset + maxEvents)).ToArray();
+            var stop = start.Select((offset, p) => Math.Min(end[p], offset + WarmupEvents + maxEvents)).ToArray();
             consumer.Assign(start.Select((offset, p) => new TopicPartitionOffset(Topics.OrderEvents, p, offset)));
             for (var left = stop.Sum() - start.Sum(); left > 0 && !ct.IsCancellationRequested;)
             {
