@@ -71,7 +71,7 @@ internal static class NaiveSyncPeer
 
     /// <summary>
     /// Syncs events from <paramref name="start"/> on, one at a time, until <paramref name="maxEvents"/> order events
-    /// are done or <paramref name="timeBox"/> has passed since the first one, whichever comes first.
+    /// are timed or <paramref name="timeBox"/> has passed since the warm-up ended, whichever comes first.
     /// </summary>
     public static async Task<Result> RunAsync(
         LocalApp app, ClickHouseClient clickhouse, long[] start, long[] end, int maxEvents, TimeSpan timeBox, Func<string, int> pid, CancellationToken ct)
