@@ -36,6 +36,7 @@ public class EnvelopeBenchmarks
     }
 
     [Benchmark(Description = "encode into a reused buffer")]
+    [BenchmarkCategory(Categories.ZeroAllocation)]
     public int Encode()
     {
         _buffer.ResetWrittenCount();

@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using PolyglotAspire.Contracts;
 using PolyglotAspire.SyncWorker.ClickHouse;
 using PolyglotAspire.SyncWorker.Encoding;
 using PolyglotAspire.SyncWorker.Pipeline;
@@ -14,6 +13,7 @@ namespace PolyglotAspire.Benchmarks;
 /// <see cref="EnvelopeBenchmarks"/>: the object route allocates ~400 B per event before any row exists.
 /// </summary>
 [MemoryDiagnoser]
+[BenchmarkCategory(Categories.ZeroAllocation)]
 public class TranscodeBenchmarks : IDisposable
 {
     private const int Events = 1024;
@@ -28,26 +28,7 @@ public class TranscodeBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        var random = new Random(42);
-        string[] regions = ["eu-west", "eu-central", "us-east", "us-west", "ap-south", "sa-east"];
-        string[] statuses = ["new", "paid", "shipped", "delivered", "cancelled"];
-        _envelopes = Enumerable.Range(0, Events).Select(i => OrderEventSerializer.Serialize(new OrderEvent
-        {
-            EventId = Guid.NewGuid(),
-            EventType = (OrderEventType)(1 + (i % 3)),
-            OrderId = Guid.NewGuid(),
-            OrderVersion = 1 + (i % 4),
-            CommitLsn = 0x1_6B37_4D48UL + (ulong)i * 120,
-            CommitTimeMs = 1_795_600_000_000 + i,
-            CustomerId = "C-" + random.Next(0, 9_999_999).ToString("D7", System.Globalization.CultureInfo.InvariantCulture),
-            Region = regions[i % regions.Length],
-            Currency = "EUR",
-            Status = statuses[i % statuses.Length],
-            TotalCents = random.NextInt64(100, 10_000_000),
-            CreatedAtMs = 1_795_599_000_000 + i,
-            LineCount = 1 + (i % 9),
-            TraceParent = $"00-{Guid.NewGuid():N}-{Guid.NewGuid().ToString("N")[..16]}-01",
-        })).ToArray();
+        _envelopes = BenchmarkEnvelopes.Create(Events);
         _row = new byte[EnvelopeTranscoder.MaxRowLength(_envelopes.Max(e => e.Length))];
 
         var ownership = new PartitionOwnership();

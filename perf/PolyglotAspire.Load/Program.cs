@@ -10,9 +10,21 @@ IScenario[] scenarios =
     new NoisyNeighbourScenario(), new AnalyticsScenario(),
 ];
 
+// Commands that start nothing: the scenario names, one per line (perf/run-all.sh runs them in this order), and
+// the README's Performance section regenerated from the results on disk.
+switch (args)
+{
+    case ["list"]:
+        Array.ForEach(scenarios, s => Console.WriteLine(s.Name));
+        return 0;
+    case ["report"]:
+        AnsiConsole.MarkupLineInterpolated($"[green]written[/] {ReadmeReport.Write(ScenarioResult.ResultsDirectory, scenarios)}");
+        return 0;
+}
+
 if (args.Length == 0 || scenarios.All(s => s.Name != args[0]))
 {
-    AnsiConsole.MarkupLine("usage: [bold]dotnet run -c Release --project perf/PolyglotAspire.Load -- <scenario> [[--key value ...]][/]");
+    AnsiConsole.MarkupLine("usage: [bold]dotnet run -c Release --project perf/PolyglotAspire.Load -- <scenario> [[--key value ...]][/] | list | report");
     foreach (var s in scenarios)
     {
         AnsiConsole.MarkupLineInterpolated($"  [bold]{s.Name}[/]  {s.Description}");
@@ -33,8 +45,7 @@ await using var app = await AnsiConsole.Status().StartAsync("starting the app (l
 var result = await scenario.RunAsync(app, options, cancel.Token);
 result.Duration = DateTimeOffset.UtcNow - started;
 
-var resultsDirectory = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../results"));
-var written = result.Write(resultsDirectory);
+var written = result.Write(ScenarioResult.ResultsDirectory);
 AnsiConsole.WriteLine(result.ToMarkdown());
 AnsiConsole.MarkupLineInterpolated($"[green]written[/] {written}");
 return 0;

@@ -18,6 +18,9 @@ internal sealed class ScenarioResult(string scenario, string command)
     public void NoteLoadAverage(string when, string remark = "") =>
         Notes.Add($"load average at {when}: {File.ReadAllText("/proc/loadavg").Trim()}{remark}");
 
+    /// <summary><c>perf/results/</c>, found from the harness's build output (<c>perf/PolyglotAspire.Load/bin/&lt;config&gt;/&lt;tfm&gt;/</c>).</summary>
+    public static string ResultsDirectory { get; } = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../results"));
+
     public ResultTable AddTable(string title, params string[] columns)
     {
         var table = new ResultTable(title, columns);

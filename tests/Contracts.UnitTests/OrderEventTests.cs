@@ -4,7 +4,8 @@ namespace PolyglotAspire.Contracts.UnitTests;
 
 public sealed class OrderEventTests
 {
-    private static readonly OrderEvent Sample = new()
+    /// <summary>A full envelope with every field set (AllocationTests encodes it too).</summary>
+    internal static readonly OrderEvent Sample = new()
     {
         EventId = Guid.Parse("0b7f9e4c-1f6a-4c9e-9a1d-2f3e4d5c6b7a"),
         EventType = OrderEventType.StatusChanged,

@@ -17,6 +17,7 @@ namespace PolyglotAspire.Load.Scenarios;
 /// <item>(a) consuming those messages alone (Confluent.Kafka, nothing done with them);</item>
 /// <item>(b) inserting the same rows alone (pre-transcoded RowBinary, the worker's batch size, one insert at a time);</item>
 /// <item>the worker started: its drain rate, with CPU seconds per million events of every process involved.</item>
+/// <item>(c) the naive per-event peer on a time-boxed prefix (<see cref="NaiveSyncPeer"/>), after (d) ClickHouse's own Kafka engine.</item>
 /// </list>
 /// </summary>
 internal sealed class SinkScenario : IScenario
@@ -115,6 +116,11 @@ internal sealed class SinkScenario : IScenario
         var drain = await WorkerDrainAsync(app, clickhouse, start.Sum(), end.Sum(), ct);
         var peerConsumers = options.GetInt("peer-consumers", 2);
         var peer = peerConsumers > 0 ? await KafkaEngineDrainAsync(app, clickhouse, partitions, end, peerConsumers, ct) : null;
+        var naiveSeconds = options.GetSeconds("naive-seconds", 30);
+        var naiveEvents = options.GetInt("naive-events", 100_000);
+        var naive = naiveSeconds > TimeSpan.Zero
+            ? await NaiveSyncPeer.RunAsync(app, clickhouse, start, end, naiveEvents, naiveSeconds, resource => Pid(app, resource), ct)
+            : null;
 
         // events per CPU-second of every process on the path: what 2 dedicated cores would give / 2, steadier than
         // wall-clock rates on a machine shared with other work.
@@ -129,9 +135,17 @@ internal sealed class SinkScenario : IScenario
         table.Row($"(b) insert alone (pre-built RowBinary, {batchRows:N0} rows per insert)", Math.Round(insert.Rate), insert.Seconds,
             (drain.Rate / insert.Rate).ToString("F2", CultureInfo.InvariantCulture), "-", insert.EmulatorCpu, "-", insert.ClientCpu,
             PerCpuSecond(insert.EmulatorCpu, insert.ClientCpu));
+        if (naive is not null)
+        {
+            table.Row($"(c) naive per-event sync: SELECT the row in PostgreSQL, one INSERT per event (first {naive.Events:N0} events, {naive.Seconds:F0} s)",
+                Math.Round(naive.Rate), naive.Seconds, (drain.Rate / naive.Rate).ToString("F0", CultureInfo.InvariantCulture), "-", naive.ClickHouseCpu, naive.KafkaCpu,
+                naive.ClientCpu, PerCpuSecond(naive.ClickHouseCpu, naive.KafkaCpu, naive.ClientCpu, naive.PostgresCpu));
+            result.Notes.Add(NaiveSyncPeer.Note(naive, messages, naiveSeconds, naiveEvents));
+        }
+
         if (peer is not null)
         {
-            table.Row($"peer: ClickHouse Kafka engine + materialized view ({peerConsumers} consumers, whole topic)", Math.Round(peer.Rate), peer.Seconds,
+            table.Row($"(d) ClickHouse Kafka engine + materialized view ({peerConsumers} consumers, whole topic)", Math.Round(peer.Rate), peer.Seconds,
                 (drain.Rate / peer.Rate).ToString("F2", CultureInfo.InvariantCulture), "-", peer.EmulatorCpu, peer.KafkaCpu, "-",
                 PerCpuSecond(peer.EmulatorCpu, peer.KafkaCpu));
             result.Notes.Add("peer: the same topic read by ClickHouse's own Kafka engine (MsgPack format, the envelope as a Tuple) into a copy of `orders` " +
