@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Confluent.Kafka;
-using HdrHistogram;
 using PolyglotAspire.Contracts;
 
 namespace PolyglotAspire.Load.Scenarios;
@@ -48,7 +47,7 @@ internal sealed class CaptureLagScenario : IScenario
                 }));
             }
 
-            var lag = new LatencyRecorder();
+            var lag = new Latency();
             long seen = 0;
             using var stopConsuming = new CancellationTokenSource();
             var consuming = Task.Factory.StartNew(() =>
@@ -65,7 +64,7 @@ internal sealed class CaptureLagScenario : IScenario
                     var envelope = OrderEventSerializer.Deserialize(message.Message.Value);
                     if (envelope.EventType == OrderEventType.Created && envelope.CustomerId.StartsWith(prefix, StringComparison.Ordinal))
                     {
-                        lag.Histogram.RecordValue(Math.Max(1, (received - envelope.CommitTimeMs) * 1000));
+                        lag.RecordMicroseconds(((received - envelope.CommitTimeMs) * 1000));
                         Interlocked.Increment(ref seen);
                     }
                 }
@@ -84,9 +83,9 @@ internal sealed class CaptureLagScenario : IScenario
             await consuming;
             consumer.Close();
             table.Row(rate, Math.Round(phase.PerSecond), $"{seen} of {phase.Completed}",
-                Math.Round(lag.PercentileMs(50)), Math.Round(lag.PercentileMs(99)), Math.Round(lag.PercentileMs(99.9)),
-                lag.Histogram.TotalCount == 0 ? double.NaN : Math.Round(lag.Histogram.GetMaxValue() / 1000.0),
-                phase.Latency.PercentileMs(50), phase.Latency.PercentileMs(99));
+                Math.Round(lag.Ms(50)), Math.Round(lag.Ms(99)), Math.Round(lag.Ms(99.9)),
+                Math.Round(lag.MaxMs),
+                phase.Latency.Ms(50), phase.Latency.Ms(99));
         }
 
         result.Notes.Add("Lag uses the envelope's CommitTimeMs (PostgreSQL commit timestamp, truncated to the millisecond) and this process's clock (same machine).");

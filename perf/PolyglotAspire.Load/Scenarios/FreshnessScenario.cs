@@ -234,7 +234,7 @@ internal sealed class FreshnessScenario : IScenario
         foreach (var p in phases)
         {
             writes.Row(p.Rate, p.Measured, p.Rate == Max ? $"max ({settings.Clients} clients, closed loop)" : p.Rate, Math.Round(p.Write.PerSecond),
-                p.Committed, p.Write.Latency.PercentileMs(50), p.Write.Latency.PercentileMs(99), p.Write.Errors);
+                p.Committed, p.Write.Latency.Ms(50), p.Write.Latency.Ms(99), p.Write.Errors);
         }
 
         var visible = result.AddTable("Commit → visible (ms, from PostgreSQL's commit timestamp)", "phase", "path", "orders", "p50", "p95", "p99", "max");

@@ -108,14 +108,14 @@ internal sealed class NoisyNeighbourScenario : IScenario
 
     private static void Report(ScenarioResult result, int rate, TimeSpan duration, List<Outcome> outcomes)
     {
-        var baseline = outcomes[0].Write.Latency.PercentileMs(99);
+        var baseline = outcomes[0].Write.Latency.Ms(99);
         var oltp = result.AddTable($"OLTP: POST /api/orders at {rate}/s (open loop, {duration.TotalSeconds:F0} s per phase)",
             "phase", "achieved orders/s", "p50 ms", "p95 ms", "p99 ms", "p99.9 ms", "errors", "p99 ÷ (c)");
         foreach (var o in outcomes)
         {
             var latency = o.Write.Latency;
-            oltp.Row(o.Phase.Label, Math.Round(o.Write.PerSecond), latency.PercentileMs(50), latency.PercentileMs(95), latency.PercentileMs(99),
-                latency.PercentileMs(99.9), o.Write.Errors, $"{latency.PercentileMs(99) / baseline:0.00}×");
+            oltp.Row(o.Phase.Label, Math.Round(o.Write.PerSecond), latency.Ms(50), latency.Ms(95), latency.Ms(99),
+                latency.Ms(99.9), o.Write.Errors, $"{latency.Ms(99) / baseline:0.00}×");
         }
 
         var analytics = result.AddTable("The analytics load of each phase", "phase", "load", "queries/s", "p50 ms", "p99 ms", "errors");
@@ -134,8 +134,8 @@ internal sealed class NoisyNeighbourScenario : IScenario
             cpu.Row([o.Phase.Label, .. o.CpuPerSecond.Values.Select(v => (object)Math.Round(v, 2))]);
         }
 
-        result.Notes.Add($"p99 ratios: (a)/(c) = {outcomes[1].Write.Latency.PercentileMs(99) / baseline:0.00}, (b)/(c) = {outcomes[2].Write.Latency.PercentileMs(99) / baseline:0.00}; " +
-            $"the closing baseline (c′) is {outcomes[3].Write.Latency.PercentileMs(99) / baseline:0.00}× (c): a ratio no further from 1 than that is within this run's drift.");
+        result.Notes.Add($"p99 ratios: (a)/(c) = {outcomes[1].Write.Latency.Ms(99) / baseline:0.00}, (b)/(c) = {outcomes[2].Write.Latency.Ms(99) / baseline:0.00}; " +
+            $"the closing baseline (c′) is {outcomes[3].Write.Latency.Ms(99) / baseline:0.00}× (c): a ratio no further from 1 than that is within this run's drift.");
         result.Notes.AddRange(MethodNotes);
     }
 }

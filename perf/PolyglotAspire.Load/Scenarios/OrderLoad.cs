@@ -3,23 +3,11 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Aspire.Hosting.Testing;
-using HdrHistogram;
 
 namespace PolyglotAspire.Load.Scenarios;
 
-/// <summary>Latencies in microseconds, recorded from many threads.</summary>
-internal sealed class LatencyRecorder
-{
-    public LongConcurrentHistogram Histogram { get; } = new(1, 60_000_000, 3);
-
-    public void Record(long startTimestamp, long endTimestamp) =>
-        Histogram.RecordValue(Math.Max(1, (long)Stopwatch.GetElapsedTime(startTimestamp, endTimestamp).TotalMicroseconds));
-
-    public double PercentileMs(double p) => Histogram.TotalCount == 0 ? double.NaN : Histogram.GetValueAtPercentile(p) / 1000.0;
-}
-
 /// <summary>What one load phase measured.</summary>
-internal sealed record PhaseResult(string Name, long Completed, long Errors, TimeSpan Elapsed, LatencyRecorder Latency)
+internal sealed record PhaseResult(string Name, long Completed, long Errors, TimeSpan Elapsed, Latency Latency)
 {
     public double PerSecond => Completed / Elapsed.TotalSeconds;
 }
@@ -108,7 +96,7 @@ internal sealed class OrderWriteLoad(LocalApp app, int connections, string custo
     /// <summary>N clients in a closed loop for <paramref name="duration"/>.</summary>
     public async Task<PhaseResult> ClosedLoopAsync(string name, int clients, TimeSpan duration, CancellationToken cancellationToken)
     {
-        var latency = new LatencyRecorder();
+        var latency = new Latency();
         long completed = 0, errors = 0;
         var sequence = 0;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -138,7 +126,7 @@ internal sealed class OrderWriteLoad(LocalApp app, int connections, string custo
     /// <summary>Requests at a fixed rate for <paramref name="duration"/> (at most <paramref name="maxConcurrency"/> outstanding).</summary>
     public async Task<PhaseResult> OpenLoopAsync(string name, double ratePerSecond, TimeSpan duration, int maxConcurrency, CancellationToken cancellationToken)
     {
-        var latency = new LatencyRecorder();
+        var latency = new Latency();
         long completed = 0, errors = 0;
         using var slots = new SemaphoreSlim(maxConcurrency);
         var started = Stopwatch.GetTimestamp();

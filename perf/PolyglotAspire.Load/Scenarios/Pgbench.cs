@@ -109,7 +109,7 @@ internal static partial class Pgbench
             var tps = double.Parse(Tps().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
 
             // Log lines: client_id transaction_no time(us) script_no time_epoch time_us
-            var latency = new LatencyRecorder();
+            var latency = new Latency();
             foreach (var file in work.GetFiles("latency*"))
             {
                 foreach (var line in File.ReadLines(file.FullName))
@@ -117,7 +117,7 @@ internal static partial class Pgbench
                     var fields = line.Split(' ');
                     if (fields.Length >= 3 && long.TryParse(fields[2], CultureInfo.InvariantCulture, out var micros))
                     {
-                        latency.Histogram.RecordValue(Math.Max(1, micros));
+                        latency.RecordMicroseconds((micros));
                     }
                 }
             }

@@ -119,7 +119,7 @@ internal sealed class SinkScenario : IScenario
         var naiveSeconds = options.GetSeconds("naive-seconds", 30);
         var naiveEvents = options.GetInt("naive-events", 100_000);
         var naive = naiveSeconds > TimeSpan.Zero
-            ? await NaiveSyncPeer.RunAsync(app, clickhouse, start, end, naiveEvents, naiveSeconds, resource => Pid(app, resource), ct)
+            ? await NaiveSyncPeer.RunAsync(app, clickhouse, start, end, naiveEvents, naiveSeconds, app.ProcessId, ct)
             : null;
 
         // events per CPU-second of every process on the path: what 2 dedicated cores would give / 2, steadier than

@@ -62,7 +62,7 @@ internal sealed class WriteScenario : IScenario
         foreach (var (round, phase) in phases)
         {
             table.Row(round, phase.Name, phase.Name.StartsWith("POST", StringComparison.Ordinal) ? clients : pgbenchClients,
-                Math.Round(phase.PerSecond), phase.Latency.PercentileMs(50), phase.Latency.PercentileMs(99), phase.Latency.PercentileMs(99.9), phase.Errors);
+                Math.Round(phase.PerSecond), phase.Latency.Ms(50), phase.Latency.Ms(99), phase.Latency.Ms(99.9), phase.Errors);
         }
 
         var ratios = result.AddTable("Ratio", "round", "API orders/s", "pgbench (pipeline) tx/s", "API / pgbench");
