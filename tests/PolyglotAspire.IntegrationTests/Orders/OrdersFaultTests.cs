@@ -49,6 +49,7 @@ public sealed class OrdersFaultTests(OrdersFaultFixture fixture) : IDisposable
             for (var i = 0; i < 3; i++)
             {
                 await writers.WaitForSuccessesAsync(writers.Successes + 60, _ct);
+                await WaitForActiveRelayAsync(holderPid: null); // an earlier test of this fixture may have just restarted it
                 Assert.True(await TerminateWalSenderAsync() > 0, "the relay was not streaming");
                 await WaitForActiveRelayAsync(holderPid: null);
             }

@@ -231,6 +231,7 @@ public sealed class PipelineTests(PipelineFixture fixture)
         await fixture.AssertConvergesAsync(workload, _ct);
         await fixture.AssertFullyCommittedAsync(_ct);
     }
+
     [Fact]
     public async Task A_member_joining_and_leaving_the_group_moves_partitions_cooperatively_and_nothing_is_lost()
     {
@@ -244,6 +245,9 @@ public sealed class PipelineTests(PipelineFixture fixture)
                 await Task.Delay(300, _ct);
             }
         }, _ct);
+
+        // The worker is a member with every partition (healthy is not yet joined: an earlier test may have restarted it).
+        await fixture.AssertFullyCommittedAsync(_ct);
 
         // A second member of the worker's group that reads but never commits (a peer that dies before writing).
         var config = await fixture.KafkaConfigAsync<Confluent.Kafka.ConsumerConfig>();
