@@ -41,29 +41,34 @@ internal static class OrderBook
 
     private static async Task CopyIntoPostgresAsync(NpgsqlDataSource pg, int count, ProgressTask progress, CancellationToken cancellationToken)
     {
+        // One COPY (one transaction) per million rows, each followed by the relay catching up and a checkpoint: the
+        // relay's slot holds the WAL of a transaction until it has decoded all of it, so a single 10M-row COPY kept
+        // tens of GB of WAL (and filled the disk) before any of it could be recycled.
         await using var connection = await pg.OpenConnectionAsync(cancellationToken);
-        await using (var copy = await connection.BeginBinaryImportAsync(
-            "COPY orders (id, customer_id, region, currency, status, total, created_at, updated_at, version) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        foreach (var chunk in Generate(count).Chunk(1_000_000))
         {
-            foreach (var o in Generate(count))
+            await using (var copy = await connection.BeginBinaryImportAsync(
+                "COPY orders (id, customer_id, region, currency, status, total, created_at, updated_at, version) FROM STDIN (FORMAT BINARY)", cancellationToken))
             {
-                await copy.StartRowAsync(cancellationToken);
-                await copy.WriteAsync(o.Id, NpgsqlDbType.Uuid, cancellationToken);
-                await copy.WriteAsync(o.CustomerId, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(o.Region, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(o.Currency, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(o.Status, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(o.Total, NpgsqlDbType.Numeric, cancellationToken);
-                await copy.WriteAsync(o.CreatedAt, NpgsqlDbType.TimestampTz, cancellationToken);
-                await copy.WriteAsync(o.UpdatedAt, NpgsqlDbType.TimestampTz, cancellationToken);
-                await copy.WriteAsync(o.Version, NpgsqlDbType.Integer, cancellationToken);
-                if (o.Sequence % 100_000 == 0)
+                foreach (var o in chunk)
                 {
-                    progress.Increment(100_000);
+                    await copy.StartRowAsync(cancellationToken);
+                    await copy.WriteAsync(o.Id, NpgsqlDbType.Uuid, cancellationToken);
+                    await copy.WriteAsync(o.CustomerId, NpgsqlDbType.Text, cancellationToken);
+                    await copy.WriteAsync(o.Region, NpgsqlDbType.Text, cancellationToken);
+                    await copy.WriteAsync(o.Currency, NpgsqlDbType.Text, cancellationToken);
+                    await copy.WriteAsync(o.Status, NpgsqlDbType.Text, cancellationToken);
+                    await copy.WriteAsync(o.Total, NpgsqlDbType.Numeric, cancellationToken);
+                    await copy.WriteAsync(o.CreatedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+                    await copy.WriteAsync(o.UpdatedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+                    await copy.WriteAsync(o.Version, NpgsqlDbType.Integer, cancellationToken);
                 }
+
+                await copy.CompleteAsync(cancellationToken);
             }
 
-            await copy.CompleteAsync(cancellationToken);
+            progress.Increment(chunk.Length);
+            await RelayCatchUp.SettleAsync(connection, cancellationToken);
         }
 
         await using var analyze = new NpgsqlCommand("ANALYZE orders", connection);

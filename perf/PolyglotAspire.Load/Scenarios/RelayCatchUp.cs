@@ -13,6 +13,12 @@ internal static class RelayCatchUp
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
+        await SettleAsync(connection, cancellationToken);
+    }
+
+    /// <inheritdoc cref="SettleAsync(string, CancellationToken)"/>
+    public static async Task SettleAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
         await using (var target = new NpgsqlCommand("SELECT pg_current_wal_insert_lsn()", connection))
         {
             var lsn = (NpgsqlTypes.NpgsqlLogSequenceNumber)(await target.ExecuteScalarAsync(cancellationToken))!;

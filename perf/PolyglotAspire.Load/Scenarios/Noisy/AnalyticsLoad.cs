@@ -5,7 +5,7 @@ namespace PolyglotAspire.Load.Scenarios.Noisy;
 
 /// <summary>
 /// A heavy reporting load: N clients, each asking the dashboard's questions one after another, round the list, as
-/// fast as the store answers (a closed loop), until stopped.
+/// fast as the store answers (a closed loop) or, given a total rate, no faster than that, until stopped.
 /// </summary>
 internal static class AnalyticsLoad
 {
@@ -15,8 +15,10 @@ internal static class AnalyticsLoad
     }
 
     public static async Task<Outcome> RunAsync(
-        int clients, IReadOnlyList<AnalyticsQuestion> questions, Func<AnalyticsQuestion, CancellationToken, Task> ask, CancellationToken stop)
+        int clients, IReadOnlyList<AnalyticsQuestion> questions, Func<AnalyticsQuestion, CancellationToken, Task> ask, double? perSecond, CancellationToken stop)
     {
+        // Paced: each client starts its n-th question no earlier than n × (clients / rate) after the phase began.
+        var interval = perSecond is > 0 ? TimeSpan.FromSeconds(clients / perSecond.Value) : TimeSpan.Zero;
         var latency = new Latency();
         long completed = 0, errors = 0;
         var started = Stopwatch.GetTimestamp();
@@ -25,6 +27,19 @@ internal static class AnalyticsLoad
             // Each client starts at another question, so the mix is the same at every moment.
             for (var i = client; !stop.IsCancellationRequested; i++)
             {
+                var due = (interval * (i - client)) - Stopwatch.GetElapsedTime(started);
+                if (due > TimeSpan.Zero)
+                {
+                    try
+                    {
+                        await Task.Delay(due, stop);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                }
+
                 var begin = Stopwatch.GetTimestamp();
                 try
                 {
