@@ -9,8 +9,9 @@ namespace PolyglotAspire.Analytics.Freshness;
 
 /// <summary>
 /// Reads how far ClickHouse has applied the change stream (<c>sync_state</c>, written by the sync worker) and
-/// compares it with the source. Concurrent callers share one read per <see cref="AnalyticsOptions.WatermarkMaxAgeMs"/>,
-/// so many waiting <c>session</c> reads cost one small query per period, not one each.
+/// compares it with the source (PostgreSQL's clock and last commit, read at the same moment). Concurrent callers
+/// share one read of both per <see cref="AnalyticsOptions.WatermarkMaxAgeMs"/>, so many answers and waiting
+/// <c>session</c> reads cost one small query on each store per period, not one each.
 /// </summary>
 public sealed partial class FreshnessMonitor(
     ClickHouseClient clickHouse,
@@ -33,17 +34,21 @@ public sealed partial class FreshnessMonitor(
         """;
 
     private readonly Lock _gate = new();
-    private Task<IReadOnlyList<PartitionWatermark>>? _pending;
-    private (IReadOnlyList<PartitionWatermark> Partitions, long? ReadAt) _latest = ([], null); // null: never read
+    private Task<Observation>? _pending;
+    private Observation? _latest; // null: never read
+
+    /// <summary>One look at both sides, taken at <see cref="ReadAt"/> (a <see cref="TimeProvider"/> timestamp).</summary>
+    private sealed record Observation(IReadOnlyList<PartitionWatermark> Partitions, DateTimeOffset SourceNow, DateTimeOffset? LastSourceCommit, long ReadAt);
 
     /// <summary>The current freshness, for an answer's <c>asOf</c>/<c>lagMs</c>.</summary>
     public async Task<FreshnessSnapshot> GetAsync(CancellationToken cancellationToken)
     {
-        var partitions = await PartitionsAsync(cancellationToken);
-        var (watermark, asOf) = FreshnessSnapshot.Combine(partitions);
-        var (sourceNow, lastCommit) = await SourceClockAsync(cancellationToken);
-        var (lag, caughtUp) = FreshnessSnapshot.Lag(asOf, sourceNow, lastCommit);
-        return new FreshnessSnapshot(watermark, asOf, lag, caughtUp, partitions);
+        var seen = await ObserveAsync(cancellationToken);
+        var (watermark, asOf) = FreshnessSnapshot.Combine(seen.Partitions);
+        // The source's clock as of now: the shared observation may be up to WatermarkMaxAgeMs old.
+        var sourceNow = seen.SourceNow + time.GetElapsedTime(seen.ReadAt);
+        var (lag, caughtUp) = FreshnessSnapshot.Lag(asOf, sourceNow, seen.LastSourceCommit);
+        return new FreshnessSnapshot(watermark, asOf, lag, caughtUp, seen.Partitions);
     }
 
     /// <summary>Waits until every write up to <paramref name="token"/> is visible in ClickHouse; false after <paramref name="timeout"/>.</summary>
@@ -53,7 +58,7 @@ public sealed partial class FreshnessMonitor(
         var period = TimeSpan.FromMilliseconds(options.Value.WatermarkMaxAgeMs);
         while (true)
         {
-            if (FreshnessSnapshot.Combine(await PartitionsAsync(cancellationToken)).Watermark >= token)
+            if (FreshnessSnapshot.Combine((await ObserveAsync(cancellationToken)).Partitions).Watermark >= token)
             {
                 return true;
             }
@@ -68,19 +73,46 @@ public sealed partial class FreshnessMonitor(
         }
     }
 
-    /// <summary>The per-partition watermarks, read at most once per <see cref="AnalyticsOptions.WatermarkMaxAgeMs"/> for everyone.</summary>
-    private Task<IReadOnlyList<PartitionWatermark>> PartitionsAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Watermarks and the source's clock, read at most once per <see cref="AnalyticsOptions.WatermarkMaxAgeMs"/> for
+    /// everyone: under load, analytics answers cost the OLTP database one tiny query per period, not one each.
+    /// </summary>
+    private Task<Observation> ObserveAsync(CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            if (_latest.ReadAt is { } readAt && time.GetElapsedTime(readAt).TotalMilliseconds < options.Value.WatermarkMaxAgeMs)
+            if (_latest is { } latest && time.GetElapsedTime(latest.ReadAt).TotalMilliseconds < options.Value.WatermarkMaxAgeMs)
             {
-                return Task.FromResult(_latest.Partitions);
+                return Task.FromResult(latest);
             }
 
             // One read in flight at a time, started off this lock, and not cancelled by the caller that started it.
-            _pending ??= Task.Run(ReadPartitionsAsync, CancellationToken.None);
+            _pending ??= Task.Run(ReadAsync, CancellationToken.None);
             return _pending.WaitAsync(cancellationToken);
+        }
+    }
+
+    private async Task<Observation> ReadAsync()
+    {
+        try
+        {
+            var startedAt = time.GetTimestamp();
+            var partitions = ReadPartitionsAsync();
+            var (sourceNow, lastCommit) = await SourceClockAsync(CancellationToken.None);
+            var observation = new Observation(await partitions, sourceNow, lastCommit, startedAt);
+            lock (_gate)
+            {
+                _latest = observation;
+            }
+
+            return observation;
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _pending = null;
+            }
         }
     }
 
@@ -88,7 +120,6 @@ public sealed partial class FreshnessMonitor(
     {
         try
         {
-            var startedAt = time.GetTimestamp();
             var parameters = new ClickHouseParameterCollection();
             parameters.AddParameter("topic", Topics.OrderEvents);
             using var reader = await clickHouse.ExecuteReaderAsync(WatermarkSql, parameters, cancellationToken: CancellationToken.None);
@@ -101,23 +132,11 @@ public sealed partial class FreshnessMonitor(
                     DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2))));
             }
 
-            lock (_gate)
-            {
-                _latest = (partitions, startedAt);
-            }
-
             return partitions;
         }
         catch (ClickHouseServerException ex) when (ex.ErrorCode == UnknownTable)
         {
             return []; // the worker has not created its schema yet: nothing is synchronised
-        }
-        finally
-        {
-            lock (_gate)
-            {
-                _pending = null;
-            }
         }
     }
 

@@ -46,6 +46,7 @@ public sealed partial class CaptureRelay : BackgroundService
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _replicationConnectionString;
     private readonly CaptureRelayOptions _options;
+    private readonly string _publishActivityName; // built once: the publish path runs per event
     private readonly OrdersTelemetry _telemetry;
     private readonly TimeProvider _time;
     private readonly ILogger<CaptureRelay> _logger;
@@ -71,6 +72,7 @@ public sealed partial class CaptureRelay : BackgroundService
         _dataSource = dataSource;
         _replicationConnectionString = replicationConnectionString.Value;
         _options = options.Value;
+        _publishActivityName = $"{_options.Topic} publish";
         _telemetry = telemetry;
         _time = time;
         _logger = logger;
@@ -329,7 +331,7 @@ public sealed partial class CaptureRelay : BackgroundService
         // Continue the trace of the request that made the change (its traceparent travels in the envelope).
         ActivityContext.TryParse(envelope.TraceParent, null, isRemote: true, out var parent);
         var previous = Activity.Current;
-        var activity = OrdersTelemetry.ActivitySource.StartActivity($"{_options.Topic} publish", ActivityKind.Producer, parent);
+        var activity = OrdersTelemetry.ActivitySource.StartActivity(_publishActivityName, ActivityKind.Producer, parent);
         Activity.Current = previous;
         if (activity is not null)
         {

@@ -31,6 +31,11 @@ internal sealed class ClickHouseSink(ClickHouseClient client, string? cluster, b
 {
     private static readonly string[] SyncStateColumns = ["topic", "partition", "next_offset", "lsn", "as_of", "updated_at"];
 
+    // A constant: the table name is the schema's, the topic a typed parameter.
+    private const string ReadSyncStateSql =
+        "SELECT partition, next_offset, lsn, toUnixTimestamp64Milli(as_of) FROM " + ClickHouseSchema.SyncState +
+        " FINAL WHERE topic = {topic:String}";
+
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {
         foreach (var statement in ClickHouseSchema.Statements(cluster, client.Settings.Database))
@@ -73,8 +78,7 @@ internal sealed class ClickHouseSink(ClickHouseClient client, string? cluster, b
         var parameters = new ClickHouseParameterCollection();
         parameters.AddParameter("topic", topic);
         using var reader = await client.ExecuteReaderAsync(
-            $"SELECT partition, next_offset, lsn, toUnixTimestamp64Milli(as_of) FROM {ClickHouseSchema.SyncState} FINAL WHERE topic = {{topic:String}}",
-            parameters, cancellationToken: cancellationToken);
+            ReadSyncStateSql, parameters, cancellationToken: cancellationToken);
         var result = new Dictionary<int, StoredWatermark>();
         while (reader.Read())
         {

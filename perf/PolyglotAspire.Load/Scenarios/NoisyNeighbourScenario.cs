@@ -20,7 +20,7 @@ internal sealed class NoisyNeighbourScenario : IScenario
             "ClickHouse does not touch PostgreSQL's tables, locks, buffers or I/O, but it still competes with it for the same 2 CPUs, so (b) measures " +
             "isolation of the data path, not of the hardware. On separate machines (how this architecture is deployed) only the data-path effect remains.",
         "(a) runs PostgresAnalyticsStore (the SQL Analytics.Api's PostgreSQL fallback runs) on the app's own PostgreSQL; (b) asks Analytics.Api, " +
-            "whose every answer also states its freshness (sync_state in ClickHouse, read at most every 25 ms; PostgreSQL's clock and last commit, one small query per answer). " +
+            "whose every answer also states its freshness (sync_state in ClickHouse and PostgreSQL's clock and last commit, read together at most every 25 ms for all answers). " +
             "Both closed loops: queries/s is what each store sustained with the same number of clients.",
         "Before each phase: the capture relay caught up and a CHECKPOINT taken (the same start for every phase). OLTP latency is counted from each " +
             "request's intended start, so a stall counts fully; the relay and the sync worker run throughout, as in production.",
