@@ -79,9 +79,8 @@ public sealed class AnalyticsTests(AppFixture fixture)
         await writer.CreateAsync("C-bounded", region, 5m, 2, _ct);
         await analytics.WaitVisibleAsync(writer.LastToken, _ct);
 
-        ConsistencyToken token;
-        await fixture.StopAsync("sync-worker", _ct);
-        try
+        ConsistencyToken token = default;
+        await fixture.WhileStoppedAsync("sync-worker", async () =>
         {
             // A strong write while analytics cannot catch up: committed, and the answer says it is not yet visible.
             using var orders = fixture.App.CreateHttpClient("orders-api");
@@ -108,11 +107,7 @@ public sealed class AnalyticsTests(AppFixture fixture)
             var session = await analytics.GetAsync($"/api/analytics/revenue?region={region}&consistency=session", _ct, token);
             Assert.Equal("oltp", session.Source);
             Assert.Equal(2, Assert.Single(session.Data.EnumerateArray()).GetProperty("orders").GetInt64());
-        }
-        finally
-        {
-            await fixture.StartAsync("sync-worker", _ct);
-        }
+        }, _ct);
 
         await analytics.WaitVisibleAsync(token, _ct);
         var recovered = await analytics.GetAsync($"/api/analytics/revenue?region={region}&consistency=bounded&maxStalenessMs=60000", _ct);

@@ -106,6 +106,25 @@ public class AppFixture : IAsyncLifetime
         await WaitForHealthyAsync(resource, cancellationToken);
     }
 
+    /// <summary>
+    /// Stops a resource for as long as <paramref name="whileStopped"/> runs and then starts it again, also when
+    /// <paramref name="whileStopped"/> fails: one failed test must not leave the shared app without the resource
+    /// and fail every test after it.
+    /// </summary>
+    public async Task WhileStoppedAsync(string resource, Func<Task> whileStopped, CancellationToken cancellationToken)
+    {
+        await StopAsync(resource, cancellationToken);
+        try
+        {
+            await whileStopped();
+        }
+        finally
+        {
+            using var restart = new CancellationTokenSource(StartTimeout); // the test's own token may be what ended it
+            await StartAsync(resource, restart.Token);
+        }
+    }
+
     /// <summary>SIGKILLs a resource's whole process tree (no graceful shutdown) and waits until Aspire sees it gone.</summary>
     public async Task KillAsync(string resource, CancellationToken cancellationToken)
     {

@@ -185,6 +185,25 @@ public sealed class PipelineFixture : AppFixture
         using var response = await http.GetAsync(new Uri("/health", UriKind.Relative), cancellationToken);
         return await response.Content.ReadAsStringAsync(cancellationToken);
     }
+
+    /// <summary>Polls the worker's <c>/health</c> until it says <paramref name="status"/> (or the patience runs out).</summary>
+    public async Task WaitForWorkerHealthAsync(string status, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Patience);
+        var last = string.Empty;
+        try
+        {
+            while ((last = await WorkerHealthAsync(timeout.Token)) != status)
+            {
+                await Task.Delay(250, timeout.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Assert.Fail($"the worker's health stayed '{last}' instead of '{status}' for {Patience}; worker logs:{Environment.NewLine}{RecentLogs(Worker)}");
+        }
+    }
 }
 
 [CollectionDefinition(nameof(PipelineTestGroup))]

@@ -191,19 +191,18 @@ public sealed class PipelineTests(PipelineFixture fixture)
         await fixture.AssertFullyCommittedAsync(_ct);
         var before = await fixture.CommittedAsync();
 
-        await fixture.StopAsync(PipelineFixture.ClickHouseServer, _ct);
-        var written = workload.Events.Count;
-        workload.Generate(orders: 5_000, changes: 10_000);
-        await fixture.ProduceAsync(workload.Events.Skip(written), _ct);
-        await Task.Delay(TimeSpan.FromSeconds(7), _ct); // past SyncWorker:DegradedAfter (5 s)
+        await fixture.WhileStoppedAsync(PipelineFixture.ClickHouseServer, async () =>
+        {
+            var written = workload.Events.Count;
+            workload.Generate(orders: 5_000, changes: 10_000);
+            await fixture.ProduceAsync(workload.Events.Skip(written), _ct);
+            await fixture.WaitForWorkerHealthAsync("Degraded", _ct); // retried for SyncWorker:DegradedAfter (5 s)
+            Assert.Equal(before, await fixture.CommittedAsync()); // never past unwritten data
+        }, _ct);
 
-        Assert.Equal(before, await fixture.CommittedAsync()); // never past unwritten data
-        Assert.Equal("Degraded", await fixture.WorkerHealthAsync(_ct));
-
-        await fixture.StartAsync(PipelineFixture.ClickHouseServer, _ct);
         await fixture.AssertConvergesAsync(workload, _ct);
         await fixture.AssertFullyCommittedAsync(_ct);
-        Assert.Equal("Healthy", await fixture.WorkerHealthAsync(_ct));
+        await fixture.WaitForWorkerHealthAsync("Healthy", _ct);
     }
 
     [Fact]
@@ -212,22 +211,21 @@ public sealed class PipelineTests(PipelineFixture fixture)
         var workload = new Workload("graceful", seed: 6).Generate(orders: 20_000, changes: 20_000);
         var producing = fixture.ProduceAsync(workload.Events, _ct);
         await Task.Delay(500, _ct);
-        await fixture.StopAsync(PipelineFixture.Worker, _ct); // mid-stream
-        await producing;
-
-        // Whatever it consumed before stopping is in ClickHouse and committed; nothing after it is.
-        var committed = await fixture.CommittedAsync();
-        using (var client = await fixture.ClickHouseAsync())
+        await fixture.WhileStoppedAsync(PipelineFixture.Worker, async () => // stopped mid-stream
         {
+            await producing;
+
+            // Whatever it consumed before stopping is in ClickHouse and committed; nothing after it is.
+            var committed = await fixture.CommittedAsync();
+            using var client = await fixture.ClickHouseAsync();
             using var reader = await client.ExecuteReaderAsync(
                 "SELECT partition, next_offset FROM sync_state FINAL WHERE topic = 'orders.events' ORDER BY partition", cancellationToken: _ct);
             while (reader.Read())
             {
                 Assert.Equal(committed[Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture)], Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture));
             }
-        }
+        }, _ct);
 
-        await fixture.StartAsync(PipelineFixture.Worker, _ct);
         await fixture.AssertConvergesAsync(workload, _ct);
         await fixture.AssertFullyCommittedAsync(_ct);
     }
