@@ -40,9 +40,14 @@ using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
 
 var started = DateTimeOffset.UtcNow;
+var appHostArgs = options.Get("apphost-args");
 await using var app = await AnsiConsole.Status().StartAsync("starting the app (local mode)…",
-    _ => LocalApp.StartAsync(options.Get("apphost-args")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [], cancel.Token));
+    _ => LocalApp.StartAsync(appHostArgs?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [], cancel.Token));
 var result = await scenario.RunAsync(app, options, cancel.Token);
+if (appHostArgs is not null)
+{
+    result.Notes.Add($"AppHost settings: `--apphost-args \"{appHostArgs}\"`");
+}
 result.Duration = DateTimeOffset.UtcNow - started;
 
 var written = result.Write(ScenarioResult.ResultsDirectory);
