@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace PolyglotAspire.Load.Scenarios;
 
-/// <summary>CPU time (user + system) of a process and all its descendants, from /proc: how much of the 2 cores each part used.</summary>
+/// <summary>CPU time (user + system) of a process and all its descendants, living or reaped, from /proc: how much of the 2 cores each part used.</summary>
 internal static class ProcessCpu
 {
     private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
@@ -23,7 +23,9 @@ internal static class ProcessCpu
                 var stat = File.ReadAllText(Path.Combine(dir, "stat"));
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
                 var parent = int.Parse(fields[1], CultureInfo.InvariantCulture);
-                cpu[pid] = (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+                // Own user + system time, plus that of its children it has reaped (cutime, cstime): a backend that exits
+                // mid-measurement keeps counting, in its parent's, instead of vanishing from the tree's sum.
+                cpu[pid] = fields[11..15].Sum(f => double.Parse(f, CultureInfo.InvariantCulture)) / TicksPerSecond;
                 if (!children.TryGetValue(parent, out var list))
                 {
                     children[parent] = list = [];
