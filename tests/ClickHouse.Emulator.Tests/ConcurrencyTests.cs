@@ -60,11 +60,13 @@ public sealed class ConcurrencyTests(EmulatorFixture emulator)
     {
         using var client = emulator.CreateClient();
         var marker = "slow_" + Guid.NewGuid().ToString("N");
-        var slow = client.ExecuteScalarAsync($"SELECT sleep(1) /* {marker} */", cancellationToken: ct);
+        // 3 s (three blocks of one row, each sleeping 1 s): the fast queries below get seconds, not a sliver, to pass it
+        // even on a loaded machine where the probe may only see it running late.
+        var slow = client.ExecuteScalarAsync($"SELECT sleepEachRow(1) /* {marker} */ FROM numbers(3) SETTINGS max_block_size = 1", cancellationToken: ct);
 
         // Wait (by condition, bounded) until the engine is running it; were requests serialized,
         // this probe itself would only get through after the slow query and time out.
-        var deadline = DateTime.UtcNow.AddSeconds(5);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
         while (await TestData.ScalarAsync<ulong>(client, $"SELECT count() FROM system.processes WHERE query LIKE '%{marker} */%' AND query NOT LIKE '%system.processes%'") == 0)
         {
             Assert.True(DateTime.UtcNow < deadline && !slow.IsCompleted, "the slow query never showed up as running next to another request");
@@ -74,6 +76,7 @@ public sealed class ConcurrencyTests(EmulatorFixture emulator)
         Assert.Same(fast, await Task.WhenAny(slow, fast));
         var values = await fast;
         Assert.Equal([0, 1, 2, 3, 4], values);
+
         await slow;
     }
 }
