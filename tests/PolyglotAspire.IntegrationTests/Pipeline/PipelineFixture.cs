@@ -88,29 +88,35 @@ public sealed class PipelineFixture : AppFixture
     public async Task AssertConvergesAsync(Workload workload, CancellationToken cancellationToken, TimeSpan? patience = null)
     {
         var expected = workload.Expected();
+        SortedDictionary<string, (long, decimal)> actual = [];
+        await EventuallyAsync(async ct => (actual = await AggregatesAsync(workload.Tag, ct)).SequenceEqual(expected), () =>
+        {
+            var missing = expected.Where(e => !actual.TryGetValue(e.Key, out var a) || a != e.Value).Take(10).Select(e => $"{e.Key}: expected {e.Value}, actual {(actual.TryGetValue(e.Key, out var a) ? a.ToString() : "none")}");
+            var extra = actual.Where(a => !expected.ContainsKey(a.Key)).Take(10).Select(a => $"{a.Key}: unexpected {a.Value}");
+            return $"ClickHouse did not converge to the workload '{workload.Tag}' within {patience ?? Patience} " +
+                $"(expected {expected.Values.Sum(v => v.Orders)} orders, has {actual.Values.Sum(v => v.Item1)}):{Environment.NewLine}" +
+                string.Join(Environment.NewLine, missing.Concat(extra)) + $"{Environment.NewLine}worker logs:{Environment.NewLine}{RecentLogs(Worker)}";
+        }, cancellationToken, patience);
+    }
+
+    /// <summary>
+    /// Polls <paramref name="done"/> every 250 ms until it is true; fails with <paramref name="failure"/> once
+    /// <paramref name="patience"/> (default <see cref="Patience"/>) has run out.
+    /// </summary>
+    private static async Task EventuallyAsync(Func<CancellationToken, Task<bool>> done, Func<string> failure, CancellationToken cancellationToken, TimeSpan? patience = null)
+    {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(patience ?? Patience);
-        SortedDictionary<string, (long, decimal)> actual = [];
         try
         {
-            while (true)
+            while (!await done(timeout.Token))
             {
-                actual = await AggregatesAsync(workload.Tag, timeout.Token);
-                if (actual.SequenceEqual(expected))
-                {
-                    return;
-                }
-
                 await Task.Delay(250, timeout.Token);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            var missing = expected.Where(e => !actual.TryGetValue(e.Key, out var a) || a != e.Value).Take(10).Select(e => $"{e.Key}: expected {e.Value}, actual {(actual.TryGetValue(e.Key, out var a) ? a.ToString() : "none")}");
-            var extra = actual.Where(a => !expected.ContainsKey(a.Key)).Take(10).Select(a => $"{a.Key}: unexpected {a.Value}");
-            Assert.Fail($"ClickHouse did not converge to the workload '{workload.Tag}' within {patience ?? Patience} " +
-                $"(expected {expected.Values.Sum(v => v.Orders)} orders, has {actual.Values.Sum(v => v.Item1)}):{Environment.NewLine}" +
-                string.Join(Environment.NewLine, missing.Concat(extra)) + $"{Environment.NewLine}worker logs:{Environment.NewLine}{RecentLogs(Worker)}");
+            Assert.Fail(failure());
         }
     }
 
@@ -136,21 +142,10 @@ public sealed class PipelineFixture : AppFixture
     public async Task AssertFullyCommittedAsync(CancellationToken cancellationToken)
     {
         var end = await EndOffsetsAsync();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Patience);
         long[] committed = [];
-        try
-        {
-            // At least the end read above: the app's relay keeps adding heartbeats, so the end moves on.
-            while (!(committed = await CommittedAsync()).Zip(end).All(p => p.First >= p.Second))
-            {
-                await Task.Delay(250, timeout.Token);
-            }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            Assert.Fail($"committed [{string.Join(",", committed)}] never reached the end [{string.Join(",", end)}]");
-        }
+        // At least the end read above: the app's relay keeps adding heartbeats, so the end moves on.
+        await EventuallyAsync(async _ => (committed = await CommittedAsync()).Zip(end).All(p => p.First >= p.Second),
+            () => $"committed [{string.Join(",", committed)}] never reached the end [{string.Join(",", end)}]", cancellationToken);
     }
 
     /// <summary>Every dead letter in the DLQ topic, parsed.</summary>
@@ -189,20 +184,9 @@ public sealed class PipelineFixture : AppFixture
     /// <summary>Polls the worker's <c>/health</c> until it says <paramref name="status"/> (or the patience runs out).</summary>
     public async Task WaitForWorkerHealthAsync(string status, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Patience);
         var last = string.Empty;
-        try
-        {
-            while ((last = await WorkerHealthAsync(timeout.Token)) != status)
-            {
-                await Task.Delay(250, timeout.Token);
-            }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            Assert.Fail($"the worker's health stayed '{last}' instead of '{status}' for {Patience}; worker logs:{Environment.NewLine}{RecentLogs(Worker)}");
-        }
+        await EventuallyAsync(async ct => (last = await WorkerHealthAsync(ct)) == status,
+            () => $"the worker's health stayed '{last}' instead of '{status}' for {Patience}; worker logs:{Environment.NewLine}{RecentLogs(Worker)}", cancellationToken);
     }
 }
 
