@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Passes the tests on a fresh machine: installs what is missing (idempotent), builds warning-free, runs every
-# test project (unit, emulator conformance, app model, and the integration suite on real engines in local mode).
+# test project (unit, app model, and the integration suite on real engines in local mode).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 

@@ -1,4 +1,5 @@
 using ClickHouse.Driver;
+using ClickHouse.Driver.ADO;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using PolyglotAspire.Analytics.Freshness;
@@ -19,7 +20,13 @@ public static class AnalyticsServices
 
         var clickHouse = builder.Configuration.GetConnectionString("clickhouse")
             ?? throw new InvalidOperationException("No connection string 'clickhouse'.");
-        builder.Services.AddSingleton(_ => new ClickHouseClient(clickHouse));
+        // Analytics connects as a read-only user (readonly=1 on the server): it may not change settings, so the driver
+        // must not send its JSON format settings with every query.
+        builder.Services.AddSingleton(_ => new ClickHouseClient(new ClickHouseClientSettings(clickHouse)
+        {
+            JsonReadMode = JsonReadMode.None,
+            JsonWriteMode = JsonWriteMode.None,
+        }));
         builder.Services.AddHealthChecks().AddCheck<ClickHouseHealthCheck>("clickhouse", tags: ["ready"]);
 
         // The fallback only ever reads: the server refuses writes on these connections, whatever a query says.

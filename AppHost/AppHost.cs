@@ -13,7 +13,7 @@ var ordersApi = builder.AddProject<Projects.Orders_Api>("orders-api")
 
 var syncWorker = builder.AddProject<Projects.Sync_Worker>("sync-worker")
     .WithKafka(engines.Kafka)
-    .WithReference(engines.ClickHouse).WaitFor(engines.ClickHouse)
+    .WithClickHouse(engines.ClickHouse.Writer)
     .WithHttpHealthCheck("/health");
 // SyncWorker:* settings given to the AppHost (e.g. by the load harness: SyncWorker:BatchMaxRows=50000) reach the worker.
 foreach (var setting in builder.Configuration.GetSection("SyncWorker").GetChildren().Where(s => s.Value is not null))
@@ -22,7 +22,7 @@ foreach (var setting in builder.Configuration.GetSection("SyncWorker").GetChildr
 }
 
 var analyticsApi = builder.AddProject<Projects.Analytics_Api>("analytics-api")
-    .WithReference(engines.ClickHouse).WaitFor(engines.ClickHouse)
+    .WithClickHouse(engines.ClickHouse.Reader)
     .WithReference(engines.OrdersDb).WaitFor(engines.OrdersDb)
     .WithHttpHealthCheck("/health");
 

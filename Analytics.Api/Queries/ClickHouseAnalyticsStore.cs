@@ -9,17 +9,11 @@ namespace PolyglotAspire.Analytics.Queries;
 /// The OLAP answers, from the <c>orders</c> table the sync worker maintains (ReplacingMergeTree(version, is_deleted)).
 /// <c>FINAL</c> collapses every order to its latest version, so redeliveries and older versions never count, and
 /// deleted orders drop out. Every value is a typed parameter; the only SQL chosen at run time is one of four
-/// fixed bucket expressions picked by an enum.
+/// fixed bucket expressions picked by an enum. It connects as a read-only user whose server-side profile
+/// (<c>readonly=1</c>, <c>max_execution_time</c>) it cannot change: no query it sends could write.
 /// </summary>
 public sealed class ClickHouseAnalyticsStore(ClickHouseClient client) : IAnalyticsStore
 {
-    /// <summary>Analytics only reads: the server rejects anything else on these queries, whatever the user may do.</summary>
-    private static readonly QueryOptions ReadOnly = new()
-    {
-        CustomSettings = new Dictionary<string, object> { ["readonly"] = 1 },
-        MaxExecutionTime = TimeSpan.FromSeconds(30),
-    };
-
     private const string CurrentOrders = """
         FROM orders FINAL
         WHERE is_deleted = 0
@@ -64,7 +58,7 @@ public sealed class ClickHouseAnalyticsStore(ClickHouseClient client) : IAnalyti
         var parameters = RangeParameters(range);
         parameters.AddParameter("region", region!);
         parameters.AddParameter("revenueStatuses", AnalyticsDefinitions.RevenueStatuses);
-        using var reader = await client.ExecuteReaderAsync(RevenueSql[groupBy], parameters, ReadOnly, cancellationToken);
+        using var reader = await client.ExecuteReaderAsync(RevenueSql[groupBy], parameters, cancellationToken: cancellationToken);
         var rows = new List<RevenueRow>();
         while (reader.Read())
         {
@@ -79,7 +73,7 @@ public sealed class ClickHouseAnalyticsStore(ClickHouseClient client) : IAnalyti
         var parameters = RangeParameters(range);
         parameters.AddParameter("revenueStatuses", AnalyticsDefinitions.RevenueStatuses);
         parameters.AddParameter("limit", (uint)limit);
-        using var reader = await client.ExecuteReaderAsync(TopCustomersSql, parameters, ReadOnly, cancellationToken);
+        using var reader = await client.ExecuteReaderAsync(TopCustomersSql, parameters, cancellationToken: cancellationToken);
         var rows = new List<CustomerRow>();
         while (reader.Read())
         {
@@ -91,7 +85,7 @@ public sealed class ClickHouseAnalyticsStore(ClickHouseClient client) : IAnalyti
 
     public async Task<IReadOnlyList<StatusRow>> ByStatusAsync(TimeRange range, CancellationToken cancellationToken)
     {
-        using var reader = await client.ExecuteReaderAsync(ByStatusSql, RangeParameters(range), ReadOnly, cancellationToken);
+        using var reader = await client.ExecuteReaderAsync(ByStatusSql, RangeParameters(range), cancellationToken: cancellationToken);
         var rows = new List<StatusRow>();
         while (reader.Read())
         {

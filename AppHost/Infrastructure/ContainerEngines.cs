@@ -70,20 +70,26 @@ internal static class ContainerEngines
             .WithHealthCheck($"{KafkaName}_check");
     }
 
-    private static IResourceBuilder<IResourceWithConnectionString> AddClickHouse(IDistributedApplicationBuilder builder)
+    private static ClickHouseConnections AddClickHouse(IDistributedApplicationBuilder builder)
     {
-        var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{ClickHouseName}-password", special: false);
-        var clickhouse = new ClickHouseServerResource(ClickHouseName, password);
-
-        return builder.AddResource(clickhouse)
+        var passwords = ClickHouseAccess.Passwords.Add(builder);
+        var clickhouse = builder.AddResource(new ClickHouseServerResource(ClickHouseName));
+        clickhouse
             .WithImage(ClickHouseServerResource.Image, ClickHouseServerResource.Tag)
             .WithImageRegistry("docker.io")
             .WithHttpEndpoint(targetPort: ClickHouseServerResource.HttpPort, name: ClickHouseServerResource.HttpEndpointName)
-            .WithEnvironment("CLICKHOUSE_USER", ClickHouseServerResource.UserName)
-            .WithEnvironment("CLICKHOUSE_PASSWORD", password)
+            // The image replaces the password-less default user with this one, and creates the database.
+            .WithEnvironment("CLICKHOUSE_USER", "admin")
+            .WithEnvironment("CLICKHOUSE_PASSWORD", passwords.Admin)
+            .WithEnvironment("CLICKHOUSE_DB", ClickHouseAccess.Database)
             .WithEnvironment("CLICKHOUSE_DEFAULT_ACCESS_MANAGEMENT", "1")
-            .WithVolume(VolumeNameGenerator.Generate(builder.CreateResourceBuilder(clickhouse), "data"), "/var/lib/clickhouse")
+            .WithAppUserPasswords(passwords)
+            .WithContainerFiles("/etc/clickhouse-server/users.d", ClickHouseAccess.UsersDirectory(builder))
+            .WithVolume(VolumeNameGenerator.Generate(clickhouse, "data"), "/var/lib/clickhouse")
             .WithIconName("DatabaseLightning")
             .WithHttpHealthCheck("/ping");
+
+        var (writer, reader) = ClickHouseAccess.AddConnections(builder, clickhouse.Resource, ClickHouseServerResource.HttpEndpointName, passwords);
+        return new ClickHouseConnections(writer, reader);
     }
 }

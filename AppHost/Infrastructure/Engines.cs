@@ -2,12 +2,17 @@ namespace PolyglotAspire.AppHost.Infrastructure;
 
 /// <summary>
 /// The three engines, whatever the <see cref="InfrastructureMode"/>: each is something services reference by
-/// connection string (<c>ordersdb</c>, <c>kafka</c>, <c>clickhouse</c>) and wait for.
+/// connection string (<c>ordersdb</c>, <c>kafka</c>, ClickHouse as the user the service needs) and wait for.
 /// </summary>
 public sealed record Engines(
     IResourceBuilder<IResourceWithConnectionString> OrdersDb,
     IResourceBuilder<IResourceWithConnectionString> Kafka,
-    IResourceBuilder<IResourceWithConnectionString> ClickHouse);
+    ClickHouseConnections ClickHouse);
+
+/// <summary>ClickHouse as the sync worker's writer and as Analytics.Api's read-only user (<c>ClickHouse/users.xml</c>).</summary>
+public sealed record ClickHouseConnections(
+    IResourceBuilder<IResourceWithConnectionString> Writer,
+    IResourceBuilder<IResourceWithConnectionString> Reader);
 
 public static class EnginesExtensions
 {
@@ -27,6 +32,22 @@ public static class EnginesExtensions
             InfrastructureMode.External => ExternalEngines.Add(builder),
             _ => throw new InvalidOperationException($"Unresolved infrastructure mode {mode}."),
         };
+    }
+
+    /// <summary>
+    /// References ClickHouse as <paramref name="user"/> under the connection name services use, <c>clickhouse</c>, and
+    /// waits for it — and for its server, whose health check (<c>/ping</c>) says when it answers.
+    /// </summary>
+    public static IResourceBuilder<T> WithClickHouse<T>(this IResourceBuilder<T> builder, IResourceBuilder<IResourceWithConnectionString> user)
+        where T : IResourceWithEnvironment, IResourceWithWaitSupport
+    {
+        builder.WithReference(user, connectionName: ClickHouseName).WaitFor(user);
+        if (user.Resource is IResourceWithParent { Parent: var server })
+        {
+            builder.WaitFor(user.ApplicationBuilder.CreateResourceBuilder(server));
+        }
+
+        return builder;
     }
 
     /// <summary>

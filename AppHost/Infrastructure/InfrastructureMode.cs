@@ -12,7 +12,7 @@ public enum InfrastructureMode
     /// <summary>PostgreSQL, Kafka and ClickHouse containers (a laptop with Docker/Podman; always used to publish).</summary>
     Containers,
 
-    /// <summary>Engines as local processes: PostgreSQL 15, Kafka 0.9 + ZooKeeper, ClickHouse.Emulator (chDB).</summary>
+    /// <summary>Engines as local processes: PostgreSQL 15, Kafka 0.9 + ZooKeeper, ClickHouse 26.7's own server from chDB.</summary>
     Local,
 
     /// <summary>Connection strings to managed services or clusters, from configuration.</summary>

@@ -6,8 +6,8 @@ namespace PolyglotAspire.AppHost.Infrastructure;
 
 /// <summary>
 /// Local mode: the engines as processes on this machine (no container runtime needed). PostgreSQL 15 and
-/// Kafka 0.9 run from <c>eng/local/*.sh</c>, ClickHouse is the ClickHouse.Emulator project (the ClickHouse
-/// 26.7 engine through chDB). Data lives under <c>Infrastructure:DataPath</c> (default <c>.data/</c>) and is kept.
+/// Kafka 0.9 run from <c>eng/local/*.sh</c>, ClickHouse 26.7's own HTTP server runs from chDB's library in the
+/// <c>eng/local/ClickHouseServer</c> host. Data lives under <c>Infrastructure:DataPath</c> (default <c>.data/</c>) and is kept.
 /// </summary>
 internal static class LocalEngines
 {
@@ -96,18 +96,30 @@ internal static class LocalEngines
             .WithHealthCheck($"{KafkaName}_check");
     }
 
-    private static IResourceBuilder<IResourceWithConnectionString> AddClickHouse(IDistributedApplicationBuilder builder, LocalEnginePaths paths)
+    private static ClickHouseConnections AddClickHouse(IDistributedApplicationBuilder builder, LocalEnginePaths paths)
     {
-        // Not proxied: bulk inserts go straight to the emulator.
-        var emulator = builder.AddProject<Projects.ClickHouse_Emulator>($"{ClickHouseName}-emulator", launchProfileName: null)
-            .WithHttpEndpoint(name: "http", isProxied: false)
-            .WithEnvironment("ChDb__LibraryPath", paths.ChDbLibrary)
-            .WithEnvironment("ChDb__DataPath", Path.Combine(paths.Data, "clickhouse"))
+        var passwords = ClickHouseAccess.Passwords.Add(builder);
+        // ClickHouse 26.7's own HTTP server from chDB (eng/local/ClickHouseServer); not proxied: inserts go straight to it.
+        var server = builder.AddProject<Projects.ClickHouseServer>(ClickHouseName, launchProfileName: null)
+            .WithHttpEndpoint(name: "http", isProxied: false);
+        var http = server.GetEndpoint("http");
+        server
+            .WithArgs(context =>
+            {
+                context.Args.Add("--data");
+                context.Args.Add(Path.Combine(paths.Data, "clickhouse"));
+                context.Args.Add("--http-port");
+                context.Args.Add(http.Property(EndpointProperty.TargetPort));
+                context.Args.Add("--library");
+                context.Args.Add(paths.ChDbLibrary);
+            })
+            .WithEnvironment("CLICKHOUSE_ADMIN_PASSWORD", passwords.Admin)
+            .WithAppUserPasswords(passwords)
+            .WithIconName("DatabaseLightning")
             .WithHttpHealthCheck("/ping");
 
-        return builder.AddResource(new ClickHouseConnectionResource(ClickHouseName, emulator.Resource, "http"))
-            .FollowParentLifecycle(emulator.Resource, "ClickHouseConnection")
-            .WithIconName("DatabaseLightning");
+        var (writer, reader) = ClickHouseAccess.AddConnections(builder, server.Resource, "http", passwords);
+        return new ClickHouseConnections(writer, reader);
     }
 
     private static string Available(string? connectionString) =>

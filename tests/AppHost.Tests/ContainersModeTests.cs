@@ -15,7 +15,7 @@ public sealed class ContainersModeTests
 
         AssertImage(app.Resource<ContainerResource>("postgres"), "postgres");
         AssertImage(app.Resource<ContainerResource>("kafka"), "apache/kafka", "4.1.0");
-        AssertImage(app.Resource<ContainerResource>("clickhouse"), "clickhouse/clickhouse-server", "25.8");
+        AssertImage(app.Resource<ContainerResource>("clickhouse"), "clickhouse/clickhouse-server", "26.7");
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public sealed class ContainersModeTests
     }
 
     [Fact]
-    public async Task ClickHouse_exposes_its_HTTP_interface_with_a_ping_health_check_and_a_secret_password()
+    public async Task ClickHouse_exposes_its_HTTP_interface_with_a_ping_health_check_and_the_app_users_with_secret_passwords()
     {
         await using var app = await AppModel.BuildForPublishAsync();
         var clickhouse = app.Resource<ContainerResource>("clickhouse");
@@ -55,7 +55,17 @@ public sealed class ContainersModeTests
         Assert.Contains(clickhouse.Annotations.OfType<EndpointAnnotation>(), e => e.Name == "http" && e.TargetPort == 8123);
         Assert.Contains(clickhouse.Annotations, a => a is HealthCheckAnnotation);
         var env = await clickhouse.PublishedEnvironmentAsync();
-        Assert.Equal("{clickhouse-password.value}", env["CLICKHOUSE_PASSWORD"]);
+        Assert.Equal("admin", env["CLICKHOUSE_USER"]); // the image then removes the password-less default user
+        Assert.Equal("{clickhouse-admin-password.value}", env["CLICKHOUSE_PASSWORD"]);
+        Assert.Equal("analytics", env["CLICKHOUSE_DB"]);
+        Assert.Equal("{clickhouse-writer-password.value}", env["CLICKHOUSE_WRITER_PASSWORD"]);
+        Assert.Equal("{clickhouse-reader-password.value}", env["CLICKHOUSE_READER_PASSWORD"]);
+        // The app's users (AppHost/ClickHouse/users.xml) join the image's: copied in at run, a bind mount when published.
+        Assert.Contains(clickhouse.Annotations.OfType<ContainerMountAnnotation>(), m => m.Target == "/etc/clickhouse-server/users.d" && m.IsReadOnly);
+
+        var writer = app.Resource<IResourceWithConnectionString>("clickhouse-writer");
+        Assert.Same(clickhouse, Assert.IsAssignableFrom<IResourceWithParent>(writer).Parent);
+        Assert.Same(clickhouse, Assert.IsAssignableFrom<IResourceWithParent>(app.Resource<IResourceWithConnectionString>("clickhouse-reader")).Parent);
     }
 
     [Fact]
@@ -68,11 +78,14 @@ public sealed class ContainersModeTests
         Assert.Equal("{kafka.connectionString}", orders["ConnectionStrings__kafka"]);
         Assert.DoesNotContain(orders.Keys, k => k.StartsWith("Aspire__Confluent__Kafka", StringComparison.Ordinal));
 
+        // Each service gets its own ClickHouse user, under the connection name it reads ("clickhouse"), and no other.
         var worker = await app.Resource<ProjectResource>("sync-worker").PublishedEnvironmentAsync();
-        Assert.Equal("{clickhouse.connectionString}", worker["ConnectionStrings__clickhouse"]);
+        Assert.Equal("{clickhouse-writer.connectionString}", worker["ConnectionStrings__clickhouse"]);
+        Assert.DoesNotContain(worker.Values, v => v.Contains("clickhouse-reader", StringComparison.Ordinal) || v.Contains("clickhouse-admin", StringComparison.Ordinal));
 
         var analytics = await app.Resource<ProjectResource>("analytics-api").PublishedEnvironmentAsync();
-        Assert.Equal("{clickhouse.connectionString}", analytics["ConnectionStrings__clickhouse"]);
+        Assert.Equal("{clickhouse-reader.connectionString}", analytics["ConnectionStrings__clickhouse"]);
+        Assert.DoesNotContain(analytics.Values, v => v.Contains("clickhouse-writer", StringComparison.Ordinal) || v.Contains("clickhouse-admin", StringComparison.Ordinal));
         Assert.Equal("{ordersdb.connectionString}", analytics["ConnectionStrings__ordersdb"]);
     }
 

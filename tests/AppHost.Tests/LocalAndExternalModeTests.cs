@@ -11,8 +11,9 @@ public sealed class LocalAndExternalModeTests
 
         Assert.IsAssignableFrom<ExecutableResource>(app.Resource<IResource>("postgres"));
         Assert.IsAssignableFrom<ExecutableResource>(app.Resource<IResource>("kafka"));
-        Assert.IsAssignableFrom<ProjectResource>(app.Resource<IResource>("clickhouse-emulator"));
-        Assert.IsAssignableFrom<IResourceWithConnectionString>(app.Resource<IResource>("clickhouse"));
+        Assert.IsAssignableFrom<ProjectResource>(app.Resource<IResource>("clickhouse")); // eng/local/ClickHouseServer
+        Assert.All(["clickhouse-writer", "clickhouse-reader", "clickhouse-admin"], name =>
+            Assert.Equal("clickhouse", Assert.IsAssignableFrom<IResourceWithParent>(app.Resource<IResourceWithConnectionString>(name)).Parent.Name));
 
         var orders = await app.Resource<ProjectResource>("orders-api").PublishedEnvironmentAsync();
         Assert.Equal("false", orders["Aspire__Confluent__Kafka__Producer__Config__ApiVersionRequest"]);
@@ -39,14 +40,17 @@ public sealed class LocalAndExternalModeTests
             "Infrastructure:Mode=external",
             "ConnectionStrings:ordersdb=Host=pg.example;Database=ordersdb",
             "ConnectionStrings:kafka=broker.example:9093",
-            "ConnectionStrings:clickhouse=Host=ch.example;Port=8443;Protocol=https",
+            "ConnectionStrings:clickhouse-writer=Host=ch.example;Port=8443;Protocol=https;Username=sync_writer",
+            "ConnectionStrings:clickhouse-reader=Host=ch.example;Port=8443;Protocol=https;Username=analytics_reader",
             "Infrastructure:External:KafkaClientConfig:SecurityProtocol=SaslSsl");
 
-        Assert.All(["ordersdb", "kafka", "clickhouse"], name => Assert.IsAssignableFrom<ParameterResource>(app.Resource<IResourceWithConnectionString>(name)));
+        Assert.All(["ordersdb", "kafka", "clickhouse-writer", "clickhouse-reader"], name => Assert.IsAssignableFrom<ParameterResource>(app.Resource<IResourceWithConnectionString>(name)));
         Assert.DoesNotContain(app.App.Services.GetRequiredService<DistributedApplicationModel>().Resources, r => r.Name == "postgres");
         var orders = await app.Resource<ProjectResource>("orders-api").PublishedEnvironmentAsync();
         Assert.Equal("SaslSsl", orders["Aspire__Confluent__Kafka__Producer__Config__SecurityProtocol"]);
         Assert.Equal("{ordersdb.connectionString}", orders["ConnectionStrings__ordersdb"]);
+        var analytics = await app.Resource<ProjectResource>("analytics-api").PublishedEnvironmentAsync();
+        Assert.Equal("{clickhouse-reader.connectionString}", analytics["ConnectionStrings__clickhouse"]);
     }
 
     [Fact]

@@ -38,9 +38,8 @@ public sealed class PublishManifestTests
             Assert.Equal("container.v0", resources["kafka"].GetProperty("type").GetString());
             Assert.Equal("container.v0", resources["clickhouse"].GetProperty("type").GetString());
             Assert.StartsWith("project.", resources["orders-api"].GetProperty("type").GetString(), StringComparison.Ordinal);
-            Assert.DoesNotContain("clickhouse-emulator", resources.Keys);
 
-            foreach (var secret in new[] { "postgres-password", "clickhouse-password" })
+            foreach (var secret in new[] { "postgres-password", "clickhouse-admin-password", "clickhouse-writer-password", "clickhouse-reader-password" })
             {
                 var input = resources[secret].GetProperty("inputs").GetProperty("value");
                 Assert.True(input.GetProperty("secret").GetBoolean(), $"{secret} must be a secret parameter");

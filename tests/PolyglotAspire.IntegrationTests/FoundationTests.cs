@@ -20,7 +20,7 @@ public sealed class FoundationTests(AppFixture fixture)
     [Fact]
     public void Every_resource_of_the_model_is_healthy()
     {
-        string[] expected = ["postgres", "ordersdb", "kafka", "clickhouse", "orders-api", "sync-worker", "analytics-api"];
+        string[] expected = ["postgres", "ordersdb", "kafka", "clickhouse", "clickhouse-writer", "clickhouse-reader", "clickhouse-admin", "orders-api", "sync-worker", "analytics-api"];
         var names = fixture.Resources.Select(r => r.Name).ToList();
         Assert.All(expected, name => Assert.Contains(name, names));
 
@@ -67,7 +67,7 @@ public sealed class FoundationTests(AppFixture fixture)
     [Fact]
     public async Task ClickHouse_is_version_26_and_binds_typed_parameters()
     {
-        using var client = new ClickHouseClient(await fixture.ConnectionStringAsync(EnginesExtensions.ClickHouseName));
+        using var client = new ClickHouseClient(await fixture.ConnectionStringAsync(ClickHouseAccess.WriterName));
         var version = (string?)await client.ExecuteScalarAsync("SELECT version()", cancellationToken: _ct);
         Assert.StartsWith("26.", version);
 
@@ -90,6 +90,7 @@ public sealed class FoundationTests(AppFixture fixture)
         using var http = fixture.App.CreateHttpClient(service);
         using var response = await http.GetAsync(new Uri("/health", UriKind.Relative), _ct);
         Assert.True(response.IsSuccessStatusCode, $"{service} /health answered {(int)response.StatusCode}");
-        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync(_ct));
+        var health = await response.Content.ReadAsStringAsync(_ct);
+        Assert.True(health == "Healthy", $"{service} /health answered {health}; its last logs:{Environment.NewLine}{fixture.RecentLogs(service, 300)}");
     }
 }

@@ -1,38 +1,35 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using ClickHouse.Driver;
-using ClickHouse.Emulator.Http;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 [assembly: AssemblyFixture(typeof(PolyglotAspire.SyncWorker.UnitTests.EngineFixture))]
 
 namespace PolyglotAspire.SyncWorker.UnitTests;
 
 /// <summary>
-/// The real ClickHouse 26.7 engine (chDB) behind ClickHouse's HTTP interface, hosted in-process on a random
-/// port with a fresh data directory: what the worker writes is parsed by ClickHouse itself, not by a test double.
+/// ClickHouse 26.7's own server, as local mode runs it (eng/local/ClickHouseServer), on a random port with a fresh
+/// data directory: what the worker writes is parsed by ClickHouse itself, not by a test double. Tests connect as the
+/// server's admin, so each can make a database of its own.
 /// </summary>
 public sealed class EngineFixture : IAsyncLifetime
 {
-    private WebApplication? _app;
+    private readonly string _password = Guid.NewGuid().ToString("N");
+    private Process? _server;
 
     public string DataPath { get; } = Path.Combine(Path.GetTempPath(), "sync-worker-unit-" + Guid.NewGuid().ToString("N"));
 
     public string ConnectionString { get; private set; } = "";
 
-    public static string LibraryPath =>
-        Environment.GetEnvironmentVariable("ChDb__LibraryPath")
-        ?? Path.Combine(
-            Environment.GetEnvironmentVariable("POLYGLOT_ENGINES")
-                ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache/polyglot-aspire/engines"),
-            "chdb-26.7.3/libchdb.so"); // where eng/install-engines.sh puts it
+    public static string LibraryPath => Path.Combine(
+        Environment.GetEnvironmentVariable("POLYGLOT_ENGINES")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache/polyglot-aspire/engines"),
+        "chdb-26.7.3/libchdb.so"); // where eng/install-engines.sh puts it
 
     public ClickHouseClient CreateClient(string? database = null) =>
         new(database is null ? ConnectionString : $"{ConnectionString};Database={database}");
 
-    /// <summary>A database of the test's own, so tests run in parallel on the one engine.</summary>
+    /// <summary>A database of the test's own, so tests run in parallel on the one server.</summary>
     public async Task<ClickHouseClient> CreateDatabaseAsync()
     {
         var name = "t_" + Guid.NewGuid().ToString("N")[..12];
@@ -46,28 +43,55 @@ public sealed class EngineFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet",
+            [Path.Combine(AppContext.BaseDirectory, "ClickHouseServer.dll"), "--data", DataPath, "--http-port", $"{port}", "--library", LibraryPath])
         {
-            ApplicationName = typeof(EmulatorEndpoints).Assembly.GetName().Name,
-            Args = ["--urls=http://127.0.0.1:0", "--ChDb:LibraryPath=" + LibraryPath, "--ChDb:DataPath=" + DataPath],
-        });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddClickHouseEmulator();
-        _app = builder.Build();
-        _app.MapClickHouseHttp();
-        await _app.StartAsync();
-        var address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
-        ConnectionString = $"Host={address.Host};Port={address.Port}";
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is not null)
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var user in new[] { "ADMIN", "WRITER", "READER" })
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            start.Environment[$"CLICKHOUSE_{user}_PASSWORD"] = user == "ADMIN" ? _password : Guid.NewGuid().ToString("N");
         }
 
+        _server = Process.Start(start)!;
+        var output = _server.StandardError.ReadToEndAsync();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            if (_server.HasExited)
+            {
+                throw new InvalidOperationException($"The ClickHouse server exited ({_server.ExitCode}): {await output}");
+            }
+
+            try
+            {
+                if ((await http.GetAsync(new Uri($"http://127.0.0.1:{port}/ping"))).IsSuccessStatusCode)
+                {
+                    break;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && deadline.Elapsed < TimeSpan.FromSeconds(60))
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        ConnectionString = $"Host=127.0.0.1;Port={port};Username=admin;Password={_password}";
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (_server is { HasExited: false })
+        {
+            _server.Kill(entireProcessTree: true);
+            _server.WaitForExit();
+        }
+
+        _server?.Dispose();
         try
         {
             Directory.Delete(DataPath, recursive: true);
@@ -76,5 +100,14 @@ public sealed class EngineFixture : IAsyncLifetime
         {
             // A temp directory left behind is harmless.
         }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 }

@@ -1,18 +1,13 @@
 namespace PolyglotAspire.AppHost.Infrastructure.Containers;
 
-/// <summary>The official ClickHouse server image; services talk to its HTTP interface.</summary>
-public sealed class ClickHouseServerResource(string name, ParameterResource password) : ContainerResource(name), IResourceWithConnectionString
+/// <summary>
+/// The official ClickHouse server image, pinned to the release local mode runs (chDB 26.7.3 embeds ClickHouse
+/// 26.7.2.1). Services connect through its users' connections (<see cref="ClickHouseAccess"/>), never to it directly.
+/// </summary>
+public sealed class ClickHouseServerResource(string name) : ContainerResource(name)
 {
     public const string Image = "clickhouse/clickhouse-server";
-    public const string Tag = "25.8";
+    public const string Tag = "26.7";
     public const string HttpEndpointName = "http";
     public const int HttpPort = 8123;
-    public const string UserName = "default";
-
-    public ParameterResource PasswordParameter { get; } = password;
-
-    public EndpointReference HttpEndpoint => new(this, HttpEndpointName);
-
-    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
-        $"Host={HttpEndpoint.Property(EndpointProperty.Host)};Port={HttpEndpoint.Property(EndpointProperty.Port)};Protocol=http;Username={UserName};Password={PasswordParameter}");
 }

@@ -25,7 +25,7 @@ internal sealed class AnalyticsScenario : IScenario
         var result = new ScenarioResult(Name, $"dotnet run -c Release --project perf/PolyglotAspire.Load -- analytics --orders {orders} --iterations {iterations}");
 
         await using var pg = NpgsqlDataSource.Create(await app.ConnectionStringAsync(EnginesExtensions.OrdersDbName));
-        using var ch = new ClickHouseClient(await app.ConnectionStringAsync(EnginesExtensions.ClickHouseName));
+        using var ch = new ClickHouseClient(await app.ConnectionStringAsync(ClickHouseAccess.AdminName));
 
         var (pgLoad, chLoad) = await OrderBook.LoadAsync(pg, ch, orders, cancellationToken);
         result.AddTable("Load (the same rows into both stores)", "store", "rows", "seconds", "rows/s")

@@ -26,7 +26,7 @@ internal sealed class AppClients : IAsyncDisposable
 
     public static async Task<AppClients> OpenAsync(LocalApp app) => new(
         await app.ConnectionStringAsync(EnginesExtensions.OrdersDbName),
-        new ClickHouseClient(await app.ConnectionStringAsync(EnginesExtensions.ClickHouseName)),
+        new ClickHouseClient(await app.ConnectionStringAsync(ClickHouseAccess.AdminName)),
         app.CreateHttpClient("analytics-api"));
 
     /// <summary>The engine versions a result was measured on, as the engines report them.</summary>
@@ -35,7 +35,7 @@ internal sealed class AppClients : IAsyncDisposable
         await using var command = Postgres.CreateCommand("SHOW server_version");
         var postgres = await command.ExecuteScalarAsync(cancellationToken);
         var clickHouse = await ClickHouse.ExecuteScalarAsync("SELECT version()", cancellationToken: cancellationToken);
-        return $"engines: PostgreSQL {postgres}, ClickHouse {clickHouse} (chDB behind ClickHouse.Emulator), Kafka 0.9.0.1 (local mode)";
+        return $"engines: PostgreSQL {postgres}, ClickHouse {clickHouse} (its own HTTP server, from chDB), Kafka 0.9.0.1 (local mode)";
     }
 
     public async ValueTask DisposeAsync()

@@ -106,7 +106,7 @@ internal static class NaiveSyncPeer
         await using var select = new NpgsqlCommand(SelectRow, connection) { Parameters = { new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Uuid } } };
         await select.PrepareAsync(ct);
 
-        var (postgres, kafka, emulator) = (pid(EnginesExtensions.PostgresName), pid(EnginesExtensions.KafkaName), pid("clickhouse-emulator"));
+        var (postgres, kafka, clickHouse) = (pid(EnginesExtensions.PostgresName), pid(EnginesExtensions.KafkaName), pid(EnginesExtensions.ClickHouseName));
         var idleCpuPerSecond = await IdleCpuPerSecondAsync(ct);
         var messages = end.Sum() - start.Sum();
         var clock = new Stopwatch();
@@ -123,7 +123,7 @@ internal static class NaiveSyncPeer
 
             if (!clock.IsRunning && warmed >= warmup)
             {
-                cpu0 = (Process.GetCurrentProcess().TotalProcessorTime, ProcessCpu.OfTree(postgres), ProcessCpu.OfTree(kafka), ProcessCpu.OfTree(emulator));
+                cpu0 = (Process.GetCurrentProcess().TotalProcessorTime, ProcessCpu.OfTree(postgres), ProcessCpu.OfTree(kafka), ProcessCpu.OfTree(clickHouse));
                 clock.Start();
             }
 
@@ -153,7 +153,7 @@ internal static class NaiveSyncPeer
             Math.Max(0, ownCpu) * perMillion,
             (ProcessCpu.OfTree(postgres) - cpu0.Postgres).TotalSeconds * perMillion,
             (ProcessCpu.OfTree(kafka) - cpu0.Kafka).TotalSeconds * perMillion,
-            (ProcessCpu.OfTree(emulator) - cpu0.ClickHouse).TotalSeconds * perMillion,
+            (ProcessCpu.OfTree(clickHouse) - cpu0.ClickHouse).TotalSeconds * perMillion,
             idleCpuPerSecond);
     }
 

@@ -101,7 +101,7 @@ internal sealed class NoisyNeighbourScenario : IScenario
     private static async Task<Outcome> RunPhaseAsync(LocalApp app, OrderWriteLoad oltp, Phase phase, int rate, TimeSpan duration, int clients,
         IReadOnlyList<AnalyticsQuestion> questions, double? analyticsPerSecond, CancellationToken cancellationToken)
     {
-        var cpu = new CpuMeter(app, [EnginesExtensions.PostgresName, $"{EnginesExtensions.ClickHouseName}-emulator", "analytics-api", "orders-api"]);
+        var cpu = new CpuMeter(app, [EnginesExtensions.PostgresName, EnginesExtensions.ClickHouseName, "analytics-api", "orders-api"]);
         using var stopAnalytics = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var analytics = phase.Ask is null ? null : AnalyticsLoad.RunAsync(clients, questions, phase.Ask, analyticsPerSecond, stopAnalytics.Token);
         var write = await PhaseProgress.RunAsync($"{phase.Label}: {rate} orders/s", duration,

@@ -1,3 +1,4 @@
+using PolyglotAspire.AppHost.Infrastructure;
 using System.Diagnostics;
 using System.Globalization;
 using Aspire.Hosting.ApplicationModel;
@@ -23,7 +24,7 @@ namespace PolyglotAspire.Load.Scenarios;
 internal sealed class SinkScenario : IScenario
 {
     private const string Worker = "sync-worker";
-    private const string Emulator = "clickhouse-emulator";
+    private const string ClickHouse = EnginesExtensions.ClickHouseName;
 
     public string Name => "sink";
 
@@ -39,7 +40,7 @@ internal sealed class SinkScenario : IScenario
         result.NoteLoadAverage("start", " (2 cores shared with other work: compare ratios within the run)");
         result.Notes.Add("worker settings: " + (settings.Count == 0 ? "defaults" : string.Join(", ", settings.Select(s => $"{s.Key}={s.Value}"))));
 
-        using var clickhouse = new ClickHouseClient(await app.ConnectionStringAsync("clickhouse"));
+        using var clickhouse = new ClickHouseClient(await app.ConnectionStringAsync(ClickHouseAccess.AdminName));
         await DrainAsync(app, clickhouse, events, batchRows, result, options, cancellationToken);
 
         result.NoteLoadAverage("end");
@@ -128,13 +129,13 @@ internal sealed class SinkScenario : IScenario
         var table = result.AddTable($"Drain of a pre-filled topic: {messages:N0} messages, {partitions} partitions",
             "path", "events/s", "seconds", "worker/this", "CPU s per 1M: worker", "ClickHouse", "Kafka", "client", "events per CPU-second (all processes)");
         table.Row("Sync.Worker: consume → decode → insert → sync_state → commit", Math.Round(drain.Rate), drain.Seconds, "1.00",
-            drain.WorkerCpu, drain.EmulatorCpu, drain.KafkaCpu, "-", PerCpuSecond(drain.WorkerCpu, drain.EmulatorCpu, drain.KafkaCpu));
+            drain.WorkerCpu, drain.ClickHouseCpu, drain.KafkaCpu, "-", PerCpuSecond(drain.WorkerCpu, drain.ClickHouseCpu, drain.KafkaCpu));
         table.Row("(a) consume alone (Confluent.Kafka, nothing done with the messages)", Math.Round(consume.Rate), consume.Seconds,
             (drain.Rate / consume.Rate).ToString("F2", CultureInfo.InvariantCulture), "-", "-", consume.KafkaCpu, consume.ClientCpu,
             PerCpuSecond(consume.KafkaCpu, consume.ClientCpu));
         table.Row($"(b) insert alone (pre-built RowBinary, {batchRows:N0} rows per insert)", Math.Round(insert.Rate), insert.Seconds,
-            (drain.Rate / insert.Rate).ToString("F2", CultureInfo.InvariantCulture), "-", insert.EmulatorCpu, "-", insert.ClientCpu,
-            PerCpuSecond(insert.EmulatorCpu, insert.ClientCpu));
+            (drain.Rate / insert.Rate).ToString("F2", CultureInfo.InvariantCulture), "-", insert.ClickHouseCpu, "-", insert.ClientCpu,
+            PerCpuSecond(insert.ClickHouseCpu, insert.ClientCpu));
         if (naive is not null)
         {
             table.Row($"(c) naive per-event sync: SELECT the row in PostgreSQL, one INSERT per event (first {naive.Events:N0} events, {naive.Seconds:F0} s)",
@@ -146,10 +147,10 @@ internal sealed class SinkScenario : IScenario
         if (peer is not null)
         {
             table.Row($"(d) ClickHouse Kafka engine + materialized view ({peerConsumers} consumers, whole topic)", Math.Round(peer.Rate), peer.Seconds,
-                (drain.Rate / peer.Rate).ToString("F2", CultureInfo.InvariantCulture), "-", peer.EmulatorCpu, peer.KafkaCpu, "-",
-                PerCpuSecond(peer.EmulatorCpu, peer.KafkaCpu));
+                (drain.Rate / peer.Rate).ToString("F2", CultureInfo.InvariantCulture), "-", peer.ClickHouseCpu, peer.KafkaCpu, "-",
+                PerCpuSecond(peer.ClickHouseCpu, peer.KafkaCpu));
             result.Notes.Add("peer: the same topic read by ClickHouse's own Kafka engine (MsgPack format, the envelope as a Tuple) into a copy of `orders` " +
-                "through a materialized view, inside the same ClickHouse (the emulator's engine); settings from ENVIRONMENT.md's best measurement " +
+                "through a materialized view, inside the same ClickHouse server; settings from ENVIRONMENT.md's best measurement " +
                 "(kafka_thread_per_consumer=1, kafka_max_block_size=262144, kafka_flush_interval_ms=1000); progress from its committed offsets");
         }
 
@@ -169,7 +170,7 @@ internal sealed class SinkScenario : IScenario
         }).ToArray();
     }
 
-    private sealed record PhaseResult(double Rate, double Seconds, double ClientCpu, double KafkaCpu, double EmulatorCpu, double WorkerCpu, double FromStart);
+    private sealed record PhaseResult(double Rate, double Seconds, double ClientCpu, double KafkaCpu, double ClickHouseCpu, double WorkerCpu, double FromStart);
 
     private static async Task<PhaseResult> ConsumeAloneAsync(LocalApp app, long[] start, long[] end, CancellationToken ct)
     {
@@ -245,8 +246,8 @@ internal sealed class SinkScenario : IScenario
             batches.Add(current);
         }
 
-        var emulator = app.ProcessId(Emulator);
-        var emulatorCpu = ProcessCpu.OfTree(emulator);
+        var clickHouse = app.ProcessId(ClickHouse);
+        var clickHouseCpu = ProcessCpu.OfTree(clickHouse);
         var ownCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var n = 0;
@@ -260,7 +261,7 @@ internal sealed class SinkScenario : IScenario
         var perMillion = 1e6 / rows;
         var phase = new PhaseResult(rows / clock.Elapsed.TotalSeconds, clock.Elapsed.TotalSeconds,
             (Process.GetCurrentProcess().TotalProcessorTime - ownCpu).TotalSeconds * perMillion, 0,
-            (ProcessCpu.OfTree(emulator) - emulatorCpu).TotalSeconds * perMillion, 0, 0);
+            (ProcessCpu.OfTree(clickHouse) - clickHouseCpu).TotalSeconds * perMillion, 0, 0);
         batches.ForEach(b => b.Dispose());
         await clickhouse.ExecuteNonQueryAsync($"DROP TABLE {table}", cancellationToken: ct);
         return phase;
@@ -276,11 +277,11 @@ internal sealed class SinkScenario : IScenario
         }
 
         int? worker = null;
-        var emulator = app.ProcessId(Emulator);
+        var clickHouse = app.ProcessId(ClickHouse);
         var kafka = app.ProcessId("kafka");
         TimeSpan? firstAt = null;
         long firstValue = 0;
-        (TimeSpan Worker, TimeSpan Emulator, TimeSpan Kafka) cpu0 = default;
+        (TimeSpan Worker, TimeSpan ClickHouse, TimeSpan Kafka) cpu0 = default;
         while (true)
         {
             worker ??= app.TryProcessId(Worker);
@@ -291,7 +292,7 @@ internal sealed class SinkScenario : IScenario
             {
                 firstAt = now;
                 firstValue = committed;
-                cpu0 = (ProcessCpu.OfTree(worker.Value), ProcessCpu.OfTree(emulator), ProcessCpu.OfTree(kafka));
+                cpu0 = (ProcessCpu.OfTree(worker.Value), ProcessCpu.OfTree(clickHouse), ProcessCpu.OfTree(kafka));
             }
 
             if (committed >= target)
@@ -301,7 +302,7 @@ internal sealed class SinkScenario : IScenario
                 var perMillion = 1e6 / events;
                 return new PhaseResult(events / seconds, seconds, 0,
                     (ProcessCpu.OfTree(kafka) - cpu0.Kafka).TotalSeconds * perMillion,
-                    (ProcessCpu.OfTree(emulator) - cpu0.Emulator).TotalSeconds * perMillion,
+                    (ProcessCpu.OfTree(clickHouse) - cpu0.ClickHouse).TotalSeconds * perMillion,
                     (ProcessCpu.OfTree(worker!.Value) - cpu0.Worker).TotalSeconds * perMillion,
                     now.TotalSeconds);
             }
@@ -340,7 +341,7 @@ internal sealed class SinkScenario : IScenario
                      kafka_num_consumers = {consumers}, kafka_thread_per_consumer = 1, kafka_max_block_size = 262144, kafka_flush_interval_ms = 1000
             """, cancellationToken: ct);
 
-        var emulator = app.ProcessId(Emulator);
+        var clickHouse = app.ProcessId(ClickHouse);
         var kafka = app.ProcessId("kafka");
         var clock = Stopwatch.StartNew();
         await clickhouse.ExecuteNonQueryAsync(
@@ -359,7 +360,7 @@ internal sealed class SinkScenario : IScenario
         var topicPartitions = Enumerable.Range(0, partitions).Select(p => new TopicPartition(Topics.OrderEvents, p)).ToList();
         TimeSpan? firstAt = null;
         long firstValue = 0;
-        (TimeSpan Emulator, TimeSpan Kafka) cpu0 = default;
+        (TimeSpan ClickHouse, TimeSpan Kafka) cpu0 = default;
         try
         {
             while (true)
@@ -370,7 +371,7 @@ internal sealed class SinkScenario : IScenario
                 {
                     firstAt = now;
                     firstValue = committed;
-                    cpu0 = (ProcessCpu.OfTree(emulator), ProcessCpu.OfTree(kafka));
+                    cpu0 = (ProcessCpu.OfTree(clickHouse), ProcessCpu.OfTree(kafka));
                 }
 
                 if (committed >= end.Sum())
@@ -380,7 +381,7 @@ internal sealed class SinkScenario : IScenario
                     var perMillion = 1e6 / events;
                     return new PhaseResult(events / seconds, seconds, 0,
                         (ProcessCpu.OfTree(kafka) - cpu0.Kafka).TotalSeconds * perMillion,
-                        (ProcessCpu.OfTree(emulator) - cpu0.Emulator).TotalSeconds * perMillion, 0, now.TotalSeconds);
+                        (ProcessCpu.OfTree(clickHouse) - cpu0.ClickHouse).TotalSeconds * perMillion, 0, now.TotalSeconds);
                 }
 
                 if (clock.Elapsed > TimeSpan.FromMinutes(10))

@@ -166,7 +166,7 @@ public sealed class AnalyticsTests(AppFixture fixture)
     {
         var writer = new OrdersWriter(fixture.App.CreateHttpClient("orders-api"));
         var analytics = new AnalyticsClient(fixture.App.CreateHttpClient("analytics-api"));
-        var clickHouse = new ClickHouse.Driver.ClickHouseClient(await fixture.ConnectionStringAsync(EnginesExtensions.ClickHouseName));
+        var clickHouse = new ClickHouse.Driver.ClickHouseClient(await fixture.ConnectionStringAsync(ClickHouseAccess.WriterName));
 
         DateTimeOffset lastAsOf = default;
         ConsistencyToken lastWatermark = default;

@@ -16,7 +16,7 @@ namespace PolyglotAspire.IntegrationTests.Pipeline;
 public sealed class PipelineFixture : AppFixture
 {
     public const string Worker = "sync-worker";
-    public const string ClickHouseServer = "clickhouse-emulator";
+    public const string ClickHouseServer = EnginesExtensions.ClickHouseName;
     public static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
 
     public async Task<IProducer<byte[]?, byte[]>> ProducerAsync()
@@ -61,7 +61,7 @@ public sealed class PipelineFixture : AppFixture
 
     public const int Partitions = 4;
 
-    public async Task<ClickHouseClient> ClickHouseAsync() => new(await ConnectionStringAsync(EnginesExtensions.ClickHouseName));
+    public async Task<ClickHouseClient> ClickHouseAsync() => new(await ConnectionStringAsync(ClickHouseAccess.WriterName));
 
     /// <summary>Count and revenue per region and UTC day, by the analytics definitions, over the regions of <paramref name="tag"/>.</summary>
     public async Task<SortedDictionary<string, (long Orders, decimal Revenue)>> AggregatesAsync(string tag, CancellationToken cancellationToken)

@@ -209,6 +209,26 @@ public sealed class PipelineTests(PipelineFixture fixture)
     }
 
     [Fact]
+    public async Task What_ClickHouse_holds_outlives_a_restart_of_its_server()
+    {
+        using var writer = await fixture.ClickHouseAsync();
+        var table = $"restart_probe_{Guid.NewGuid():N}";
+        await writer.ExecuteNonQueryAsync($"CREATE TABLE {table} (x UInt32) ENGINE = MergeTree ORDER BY x", cancellationToken: _ct);
+        await writer.ExecuteNonQueryAsync($"INSERT INTO {table} SELECT number FROM numbers(1000)", cancellationToken: _ct);
+
+        await fixture.WhileStoppedAsync(PipelineFixture.ClickHouseServer, async () =>
+        {
+            var down = await Assert.ThrowsAnyAsync<Exception>(() => writer.ExecuteScalarAsync("SELECT 1", cancellationToken: _ct));
+            Assert.Equal(System.Net.Sockets.SocketError.ConnectionRefused, Assert.IsType<System.Net.Sockets.SocketException>(down.GetBaseException()).SocketErrorCode);
+        }, _ct);
+
+        using var again = await fixture.ClickHouseAsync();
+        Assert.Equal(499_500UL, await again.ExecuteScalarAsync($"SELECT sum(x) FROM {table}", cancellationToken: _ct));
+        await again.ExecuteNonQueryAsync($"DROP TABLE {table}", cancellationToken: _ct);
+        await fixture.WaitForWorkerHealthAsync("Healthy", _ct);
+    }
+
+    [Fact]
     public async Task A_graceful_stop_drains_and_commits_and_a_restart_resumes_exactly()
     {
         var workload = new Workload("graceful", seed: 6).Generate(orders: 20_000, changes: 20_000);
