@@ -6,12 +6,6 @@ using PolyglotAspire.SyncWorker.Telemetry;
 
 namespace PolyglotAspire.SyncWorker.Pipeline;
 
-/// <summary>Commits consumer offsets (the real one wraps <see cref="IConsumer{TKey,TValue}.Commit(IEnumerable{TopicPartitionOffset})"/>).</summary>
-internal interface IOffsetCommitter
-{
-    void Commit(IReadOnlyList<TopicPartitionOffset> offsets);
-}
-
 /// <summary>
 /// The write stage, one batch at a time and in order: the <c>orders</c> insert (retried until it succeeds, with the
 /// batch's deduplication token, so a retry that follows a half-known outcome inserts nothing twice), the dead

@@ -4,43 +4,6 @@ using PolyglotAspire.SyncWorker.Telemetry;
 
 namespace PolyglotAspire.SyncWorker.Pipeline;
 
-/// <summary>Rebalance events, raised by Confluent.Kafka inside <c>Consume</c> on the consume thread.</summary>
-internal interface IRebalanceListener
-{
-    void OnAssigned(IReadOnlyList<TopicPartition> partitions);
-
-    void OnRevoked(IReadOnlyList<TopicPartitionOffset> partitions);
-
-    void OnLost(IReadOnlyList<TopicPartitionOffset> partitions);
-}
-
-/// <summary>
-/// Wires the consumer the DI container builds (ServiceDefaults' <c>AddKafkaConsumer</c>) to the consume loop that
-/// exists later: the arena deserializer for keys and values, and the rebalance callbacks.
-/// </summary>
-internal sealed class ConsumerCallbacks
-{
-    public RawBlockDeserializer Deserializer { get; } = new();
-
-    public IRebalanceListener? Listener { get; set; }
-
-    public void Attach(ConsumerBuilder<RawRef, RawRef> builder) => builder
-        .SetKeyDeserializer(Deserializer)
-        .SetValueDeserializer(Deserializer)
-        .SetPartitionsAssignedHandler((_, partitions) => Listener?.OnAssigned(partitions))
-        .SetPartitionsRevokedHandler((_, partitions) => Listener?.OnRevoked(partitions))
-        .SetPartitionsLostHandler((_, partitions) => Listener?.OnLost(partitions));
-}
-
-/// <summary>Settings of the consume loop (from <see cref="SyncWorkerOptions"/>).</summary>
-internal readonly record struct ConsumeLoopSettings(
-    string Topic,
-    int BlockMessages,
-    int BlockArenaReserve,
-    TimeSpan PollTimeout,
-    TimeSpan RevocationFlushTimeout,
-    TimeSpan PauseAfter);
-
 /// <summary>
 /// The Kafka stage, on a dedicated thread (<c>Consume</c> blocks; a thread-pool thread would be held hostage).
 /// Copies messages into <see cref="RawBlock"/>s and hands each block to a bounded channel. When the channel is

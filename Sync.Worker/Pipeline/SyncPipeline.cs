@@ -124,9 +124,3 @@ internal sealed partial class SyncPipeline(
     [LoggerMessage(Level = LogLevel.Information, Message = "Sync pipeline stopped: {Outcome}")]
     private static partial void LogStopped(ILogger logger, string outcome);
 }
-
-/// <summary>Commits through the consumer (thread-safe in librdkafka; called from the committer, not the consume thread).</summary>
-internal sealed class ConsumerOffsetCommitter(IConsumer<RawRef, RawRef> consumer) : IOffsetCommitter
-{
-    public void Commit(IReadOnlyList<TopicPartitionOffset> offsets) => consumer.Commit(offsets);
-}
