@@ -198,7 +198,7 @@ internal sealed partial class Batcher(
             info.Field);
         letter.Delivery = deadLetters.PublishAsync(letter);
         _batch.DeadLetters.Add(letter);
-        metrics.DeadLettered(info.Error);
+        metrics.DeadLettered(DeadLetterReasons.Name(info.Error));
         LogDeadLetter(logger, entry.Partition, entry.Offset, info.Error, info.Field);
     }
 

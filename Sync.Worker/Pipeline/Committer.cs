@@ -192,7 +192,8 @@ internal sealed partial class Committer(
             await WriteSyncStateAsync(batch, abandon);
             Commit(batch);
             var age = time.GetElapsedTime(batch.FirstTimestamp);
-            metrics.BatchCommitted(batch, age.TotalSeconds);
+            metrics.BatchCommitted(TriggerName(batch.Trigger), batch.RowCount, batch.HeartbeatCount, batch.DeadLetters.Count,
+                batch.Rows.Length, age.TotalSeconds);
             batch.Barriers.ForEach(b => b.Complete());
             LogCommitted(logger, batch.MessageCount, batch.RowCount, batch.Rows.Length, batch.DeadLetters.Count, batch.Trigger,
                 inserted.Duration.TotalMilliseconds, age.TotalMilliseconds);
@@ -315,6 +316,16 @@ internal sealed partial class Committer(
 
         return false;
     }
+
+    /// <summary>The <c>sync.flush.trigger</c> metric tag.</summary>
+    private static string TriggerName(FlushTrigger trigger) => trigger switch
+    {
+        FlushTrigger.Rows => "rows",
+        FlushTrigger.Bytes => "bytes",
+        FlushTrigger.Age => "age",
+        FlushTrigger.Barrier => "barrier",
+        _ => "shutdown",
+    };
 
     private void Commit(OrderBatch batch)
     {

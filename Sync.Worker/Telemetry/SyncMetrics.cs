@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using PolyglotAspire.SyncWorker.Encoding;
-using PolyglotAspire.SyncWorker.Pipeline;
 
 namespace PolyglotAspire.SyncWorker.Telemetry;
 
@@ -60,21 +58,25 @@ internal sealed class SyncMetrics : IDisposable
 
     public static bool TracingEnabled => Source.HasListeners();
 
-    public void BatchCommitted(OrderBatch batch, double ageSeconds)
+    /// <summary>
+    /// A batch was committed: its messages by kind, its size and its age, tagged with what flushed it
+    /// (<paramref name="trigger"/>: <c>rows</c>, <c>bytes</c>, <c>age</c>, <c>barrier</c> or <c>shutdown</c>).
+    /// </summary>
+    public void BatchCommitted(string trigger, int rows, int heartbeats, int deadLetters, long bytes, double ageSeconds)
     {
-        var trigger = new KeyValuePair<string, object?>("sync.flush.trigger", TriggerName(batch.Trigger));
-        _events.Add(batch.RowCount, Orders);
-        _events.Add(batch.HeartbeatCount, Heartbeats);
-        _events.Add(batch.DeadLetters.Count, Dead);
-        _batchRows.Record(batch.RowCount, trigger);
-        _batchBytes.Record(batch.Rows.Length, trigger);
-        _batchAge.Record(ageSeconds, trigger);
+        var tag = new KeyValuePair<string, object?>("sync.flush.trigger", trigger);
+        _events.Add(rows, Orders);
+        _events.Add(heartbeats, Heartbeats);
+        _events.Add(deadLetters, Dead);
+        _batchRows.Record(rows, tag);
+        _batchBytes.Record(bytes, tag);
+        _batchAge.Record(ageSeconds, tag);
     }
 
     public void Inserted(TimeSpan duration) => _insertDuration.Record(duration.TotalSeconds);
 
-    public void DeadLettered(DecodeError reason) =>
-        _deadLetters.Add(1, new KeyValuePair<string, object?>("sync.dead_letter.reason", DeadLetterReasons.Name(reason)));
+    /// <summary>A message was dead-lettered for <paramref name="reason"/> (the stable name the dead-letter record carries).</summary>
+    public void DeadLettered(string reason) => _deadLetters.Add(1, new KeyValuePair<string, object?>("sync.dead_letter.reason", reason));
 
     public void Retried(string operation) => _retries.Add(1, new KeyValuePair<string, object?>("sync.operation", operation));
 
@@ -106,15 +108,6 @@ internal sealed class SyncMetrics : IDisposable
         return _asOf.Where(p => p.Value > 0).Select(p => new Measurement<long>(Math.Max(0, now - p.Value),
             new KeyValuePair<string, object?>("messaging.destination.partition.id", p.Key)));
     }
-
-    private static string TriggerName(FlushTrigger trigger) => trigger switch
-    {
-        FlushTrigger.Rows => "rows",
-        FlushTrigger.Bytes => "bytes",
-        FlushTrigger.Age => "age",
-        FlushTrigger.Barrier => "barrier",
-        _ => "shutdown",
-    };
 
     public void Dispose() => _meter.Dispose();
 }
