@@ -162,7 +162,6 @@ internal sealed partial class Batcher(
 
         ref var slice = ref batch.Slice(entry.Partition, entry.Offset, block.Ownership.EpochOf(entry.Partition));
         slice.LastOffset = entry.Offset;
-        slice.Messages++;
         batch.MessageCount++;
 
         switch (info.Kind)

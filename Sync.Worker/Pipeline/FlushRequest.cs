@@ -1,11 +1,9 @@
 namespace PolyglotAspire.SyncWorker.Pipeline;
 
 /// <summary>A barrier through the pipeline: completes once every message consumed before it is inserted and committed.</summary>
-internal sealed class FlushRequest(string reason)
+internal sealed class FlushRequest
 {
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public string Reason { get; } = reason;
 
     public Task Completion => _done.Task;
 

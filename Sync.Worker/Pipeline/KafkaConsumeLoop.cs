@@ -283,7 +283,7 @@ internal sealed partial class KafkaConsumeLoop : IRebalanceListener
         // Everything consumed so far, then a barrier; wait (bounded) until it is in ClickHouse and committed.
         var deadline = _time.GetUtcNow() + _settings.RevocationFlushTimeout;
         _handOff.Seal();
-        var barrier = new FlushRequest("revocation");
+        var barrier = new FlushRequest();
         _handOff.Enqueue(barrier);
         var flushed = false;
         if (_handOff.DeliverBefore(deadline, _abandon))

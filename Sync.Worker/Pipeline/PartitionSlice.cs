@@ -17,8 +17,6 @@ internal struct PartitionSlice
     /// <summary>... and every change committed at or before this time (unix ms; long.MinValue: unknown).</summary>
     public long AsOfMs;
 
-    public int Messages;
-
     /// <summary>The offset to commit once the batch is written: the next one to read.</summary>
     public readonly long NextOffset => LastOffset + 1;
 

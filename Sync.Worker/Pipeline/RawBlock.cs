@@ -32,8 +32,6 @@ internal sealed class RawBlock
     /// <summary>Set on a control block: a barrier, no messages.</summary>
     public FlushRequest? Flush { get; set; }
 
-    public ReadOnlySpan<RawEntry> Entries => _entries.AsSpan(0, Count);
-
     public ref readonly RawEntry Entry(int index) => ref _entries[index];
 
     /// <summary>Whether the next message should go to a new block (entries or arena nearly full).</summary>

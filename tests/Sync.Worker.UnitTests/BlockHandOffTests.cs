@@ -39,7 +39,7 @@ public sealed class BlockHandOffTests
         var first = SealOne(0);
         _handOff.Seal(); // an empty block is never handed over
         var second = SealOne(1);
-        var barrier = new FlushRequest("test");
+        var barrier = new FlushRequest();
         _handOff.Enqueue(barrier);
 
         Assert.False(_handOff.TryDeliver()); // room for two

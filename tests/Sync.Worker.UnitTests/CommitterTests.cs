@@ -101,7 +101,7 @@ public sealed class CommitterTests : IDisposable
         _ownership.Assign([0]);
         _sink.FailInserts = -1;
         var batch = Batch((0, 0, 9, 1, 1, 10));
-        var barrier = new FlushRequest("test");
+        var barrier = new FlushRequest();
         batch.Barriers.Add(barrier);
         using var abandon = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
 
@@ -189,7 +189,7 @@ public sealed class CommitterTests : IDisposable
     {
         _ownership.Assign([0]);
         var batch = Batch((0, 0, 0, 1, 1, 1));
-        var barrier = new FlushRequest("test");
+        var barrier = new FlushRequest();
         batch.Barriers.Add(barrier);
         await _committer.WriteAsync(batch, _ct);
         Assert.True(barrier.Completion.IsCompletedSuccessfully);
