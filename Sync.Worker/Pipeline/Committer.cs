@@ -9,10 +9,10 @@ namespace PolyglotAspire.SyncWorker.Pipeline;
 /// <summary>
 /// The write stage, one batch at a time and in order: the <c>orders</c> insert (retried until it succeeds, with the
 /// batch's deduplication token, so a retry that follows a half-known outcome inserts nothing twice), the dead
-/// letters' acknowledgements, the <c>sync_state</c> rows of the partitions the batch touched (<see cref="WatermarkBook"/>), then the Kafka commit
-/// of each partition's next offset — in that order, so a crash between two steps leaves the watermark and the
-/// committed offsets behind the truth, never ahead of it. Only partitions still owned in the epoch the batch
-/// consumed them in are committed or advanced.
+/// letters' acknowledgements, the <c>sync_state</c> rows of the partitions the batch touched (kept by the
+/// <see cref="WatermarkBook"/>), then the Kafka commit of each partition's next offset — in that order, so a crash
+/// between two steps leaves the watermark and the committed offsets behind the truth, never ahead of it. Only
+/// partitions still owned in the epoch the batch consumed them in are committed or advanced.
 /// </summary>
 internal sealed partial class Committer(
     ChannelReader<OrderBatch> input,
