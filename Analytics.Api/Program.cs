@@ -1,22 +1,11 @@
-using PolyglotAspire.Analytics;
-using PolyglotAspire.Analytics.Apis;
-using Scalar.AspNetCore;
+using PolyglotAspire.Analytics.Extensions;
 
+// The OLAP read path: analytics from ClickHouse with their freshness, PostgreSQL as the fallback, the dashboard page.
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
-builder.AddAnalyticsServices();
-builder.Services.AddProblemDetails();
-builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
-builder.Services.AddOpenApi();
+builder.AddAnalyticsApi();
 
 var app = builder.Build();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.UseDefaultFiles();
-app.UseStaticFiles();   // the dashboard page (wwwroot), no CDN
-app.MapOpenApi();
-app.MapScalarApiReference();
 app.MapDefaultEndpoints();
-app.MapAnalyticsApi();
-app.MapDashboardApi();
+app.MapAnalyticsEndpoints();
 app.Run();

@@ -1,4 +1,4 @@
-using PolyglotAspire.SyncWorker;
+using PolyglotAspire.SyncWorker.Extensions;
 
 // The Kafka → ClickHouse sync worker. A web app only for /health and /alive (MapDefaultEndpoints).
 var builder = WebApplication.CreateBuilder(args);

@@ -7,25 +7,6 @@ using PolyglotAspire.SyncWorker.Encoding;
 
 namespace PolyglotAspire.SyncWorker.ClickHouse;
 
-/// <summary>One row of <c>sync_state</c>.</summary>
-internal readonly record struct SyncStateRow(string Topic, int Partition, long NextOffset, ulong Lsn, long AsOfMs, long UpdatedAtMs);
-
-/// <summary>A partition's applied watermark as <c>sync_state</c> holds it.</summary>
-internal readonly record struct StoredWatermark(long NextOffset, ulong Lsn, long AsOfMs);
-
-/// <summary>What the committer needs from ClickHouse (a seam for unit tests of the commit logic).</summary>
-internal interface IClickHouseSink
-{
-    Task EnsureSchemaAsync(CancellationToken cancellationToken);
-
-    /// <summary>One streamed RowBinary insert of the batch's rows, deduplicated by <paramref name="token"/>.</summary>
-    Task InsertOrdersAsync(RowBinaryBuffer rows, string token, CancellationToken cancellationToken);
-
-    Task InsertSyncStateAsync(IReadOnlyList<SyncStateRow> rows, CancellationToken cancellationToken);
-
-    Task<IReadOnlyDictionary<int, StoredWatermark>> ReadSyncStateAsync(string topic, CancellationToken cancellationToken);
-}
-
 /// <summary>ClickHouse through ClickHouse.Driver's HTTP client: schema, the streamed orders insert, sync state.</summary>
 internal sealed class ClickHouseSink(ClickHouseClient client, string? cluster, bool compress) : IClickHouseSink
 {

@@ -52,9 +52,6 @@ internal sealed class RowBinaryBuffer : IBufferWriter<byte>, IDisposable
         Advance(bytes.Length);
     }
 
-    /// <summary>The written bytes, chunk by chunk.</summary>
-    public ReadOnlyMemory<byte> Chunk(int index) => _chunks[index].AsMemory(0, _lengths[index]);
-
     /// <summary>XxHash3 of the content: part of the insert deduplication token.</summary>
     public ulong ContentHash()
     {

@@ -1,34 +1,8 @@
-using System.Collections.Concurrent;
 using System.Threading.Channels;
 using PolyglotAspire.SyncWorker.Encoding;
 using PolyglotAspire.SyncWorker.Telemetry;
 
 namespace PolyglotAspire.SyncWorker.Pipeline;
-
-/// <summary>Flush thresholds: whichever comes first.</summary>
-internal readonly record struct BatchLimits(int MaxRows, long MaxBytes, TimeSpan MaxAge);
-
-/// <summary>Recycles <see cref="OrderBatch"/>es (their chunked buffers) between the batcher and the committer.</summary>
-internal sealed class OrderBatchPool(int chunkSize, int maxLinks) : IDisposable
-{
-    private readonly ConcurrentQueue<OrderBatch> _free = new();
-
-    public OrderBatch Rent() => _free.TryDequeue(out var batch) ? batch : new OrderBatch(chunkSize, maxLinks);
-
-    public void Return(OrderBatch batch)
-    {
-        batch.Reset();
-        _free.Enqueue(batch);
-    }
-
-    public void Dispose()
-    {
-        while (_free.TryDequeue(out var batch))
-        {
-            batch.Dispose();
-        }
-    }
-}
 
 /// <summary>
 /// The decode stage: reads <see cref="RawBlock"/>s, transcodes every message straight into the current batch's
@@ -188,7 +162,6 @@ internal sealed partial class Batcher(
 
         ref var slice = ref batch.Slice(entry.Partition, entry.Offset, block.Ownership.EpochOf(entry.Partition));
         slice.LastOffset = entry.Offset;
-        slice.Messages++;
         batch.MessageCount++;
 
         switch (info.Kind)
@@ -224,7 +197,7 @@ internal sealed partial class Batcher(
             info.Field);
         letter.Delivery = deadLetters.PublishAsync(letter);
         _batch.DeadLetters.Add(letter);
-        metrics.DeadLettered(info.Error);
+        metrics.DeadLettered(DeadLetterReasons.Name(info.Error));
         LogDeadLetter(logger, entry.Partition, entry.Offset, info.Error, info.Field);
     }
 
@@ -251,10 +224,4 @@ internal sealed partial class Batcher(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Dead-lettering partition {Partition} offset {Offset}: {Reason} (field {Field})")]
     private static partial void LogDeadLetter(ILogger logger, int partition, long offset, DecodeError reason, int field);
-}
-
-/// <summary>Publishes a dead letter; the returned task completes once the broker acknowledged it.</summary>
-internal interface IDeadLetterPublisher
-{
-    Task PublishAsync(DeadLetter letter);
 }

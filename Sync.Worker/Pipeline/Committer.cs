@@ -6,24 +6,19 @@ using PolyglotAspire.SyncWorker.Telemetry;
 
 namespace PolyglotAspire.SyncWorker.Pipeline;
 
-/// <summary>Commits consumer offsets (the real one wraps <see cref="IConsumer{TKey,TValue}.Commit(IEnumerable{TopicPartitionOffset})"/>).</summary>
-internal interface IOffsetCommitter
-{
-    void Commit(IReadOnlyList<TopicPartitionOffset> offsets);
-}
-
 /// <summary>
 /// The write stage, one batch at a time and in order: the <c>orders</c> insert (retried until it succeeds, with the
 /// batch's deduplication token, so a retry that follows a half-known outcome inserts nothing twice), the dead
-/// letters' acknowledgements, the <c>sync_state</c> rows of the partitions the batch touched, then the Kafka commit
-/// of each partition's next offset — in that order, so a crash between two steps leaves the watermark and the
-/// committed offsets behind the truth, never ahead of it. Only partitions still owned in the epoch the batch
-/// consumed them in are committed or advanced.
+/// letters' acknowledgements, the <c>sync_state</c> rows of the partitions the batch touched (kept by the
+/// <see cref="WatermarkBook"/>), then the Kafka commit of each partition's next offset — in that order, so a crash
+/// between two steps leaves the watermark and the committed offsets behind the truth, never ahead of it. Only
+/// partitions still owned in the epoch the batch consumed them in are committed or advanced.
 /// </summary>
 internal sealed partial class Committer(
     ChannelReader<OrderBatch> input,
     OrderBatchPool batches,
     IClickHouseSink sink,
+    WatermarkBook watermarks,
     IOffsetCommitter offsets,
     PartitionOwnership ownership,
     IDeadLetterPublisher deadLetters,
@@ -33,13 +28,9 @@ internal sealed partial class Committer(
     SyncMetrics metrics,
     ILogger logger)
 {
-    /// <summary>Watermarks written so far, per partition, and the epoch they were last re-read from ClickHouse in.</summary>
-    private readonly Dictionary<int, (StoredWatermark Mark, int Epoch)> _applied = [];
-
     /// <summary>Offsets written to ClickHouse whose commit failed: retried with the next commit while still owned.</summary>
     private readonly Dictionary<int, (long Offset, int Epoch)> _uncommitted = [];
 
-    private readonly List<SyncStateRow> _stateRows = [];
     private readonly List<TopicPartitionOffset> _commits = [];
 
     /// <summary>
@@ -195,10 +186,11 @@ internal sealed partial class Committer(
                 }, abandon);
             }
 
-            await WriteSyncStateAsync(batch, abandon);
+            await watermarks.WriteAsync(batch, abandon);
             Commit(batch);
             var age = time.GetElapsedTime(batch.FirstTimestamp);
-            metrics.BatchCommitted(batch, age.TotalSeconds);
+            metrics.BatchCommitted(TriggerName(batch.Trigger), batch.RowCount, batch.HeartbeatCount, batch.DeadLetters.Count,
+                batch.Rows.Length, age.TotalSeconds);
             batch.Barriers.ForEach(b => b.Complete());
             LogCommitted(logger, batch.MessageCount, batch.RowCount, batch.Rows.Length, batch.DeadLetters.Count, batch.Trigger,
                 inserted.Duration.TotalMilliseconds, age.TotalMilliseconds);
@@ -239,88 +231,15 @@ internal sealed partial class Committer(
         return activity;
     }
 
-    private async Task WriteSyncStateAsync(OrderBatch batch, CancellationToken abandon)
+    /// <summary>The <c>sync.flush.trigger</c> metric tag.</summary>
+    private static string TriggerName(FlushTrigger trigger) => trigger switch
     {
-        _stateRows.Clear();
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        for (var i = 0; i < batch.SliceCount; i++)
-        {
-            var slice = batch.SliceAt(i);
-            if (!ownership.StillOwns(slice.Partition, slice.Epoch))
-            {
-                continue;
-            }
-
-            if (!_applied.TryGetValue(slice.Partition, out var known) || known.Epoch != slice.Epoch)
-            {
-                // Newly (re)assigned: another worker may have moved its watermark since we last wrote it.
-                await SeedAsync(batch, now, abandon);
-                known = (_applied.GetValueOrDefault(slice.Partition).Mark, slice.Epoch);
-            }
-
-            // Never backwards: re-consumed events (after a crash before the commit) prove less than what is stored.
-            var mark = new StoredWatermark(
-                slice.NextOffset,
-                Math.Max(known.Mark.Lsn, slice.Lsn),
-                Math.Max(known.Mark.AsOfMs, Math.Max(slice.AsOfMs, 0)));
-            _stateRows.Add(new SyncStateRow(topic, slice.Partition, mark.NextOffset, mark.Lsn, mark.AsOfMs, now));
-            _applied[slice.Partition] = (mark, slice.Epoch);
-        }
-
-        if (_stateRows.Count > 0)
-        {
-            await retry.ExecuteAsync("insert sync_state", ct => sink.InsertSyncStateAsync(_stateRows, ct), abandon);
-            foreach (var row in _stateRows)
-            {
-                metrics.Watermark(row.Partition, row.AsOfMs);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Merges what <c>sync_state</c> holds now into the known watermarks (the higher of each wins) and marks every
-    /// partition owned right now as re-read in its current epoch.
-    /// A partition owned but never written gets a zero row (nothing applied yet): readers take the minimum over the
-    /// rows they find, so a missing row would let them overstate freshness until that partition's first event.
-    /// </summary>
-    private async Task SeedAsync(OrderBatch batch, long now, CancellationToken abandon)
-    {
-        IReadOnlyDictionary<int, StoredWatermark> stored = new Dictionary<int, StoredWatermark>();
-        await retry.ExecuteAsync("read sync_state", async ct => stored = await sink.ReadSyncStateAsync(topic, ct), abandon);
-        var current = ownership.Current;
-        foreach (var partition in current.OwnedPartitions)
-        {
-            if (!stored.ContainsKey(partition) && !_applied.ContainsKey(partition) && !Touches(batch, partition))
-            {
-                _stateRows.Add(new SyncStateRow(topic, partition, NextOffset: -1, Lsn: 0, AsOfMs: 0, now));
-            }
-        }
-
-        foreach (var (partition, mark) in stored)
-        {
-            var mine = _applied.GetValueOrDefault(partition).Mark;
-            _applied[partition] = (new StoredWatermark(mark.NextOffset, Math.Max(mark.Lsn, mine.Lsn), Math.Max(mark.AsOfMs, mine.AsOfMs)),
-                current.EpochOf(partition));
-        }
-
-        foreach (var partition in current.OwnedPartitions)
-        {
-            _applied[partition] = (_applied.GetValueOrDefault(partition).Mark, current.EpochOf(partition));
-        }
-    }
-
-    private static bool Touches(OrderBatch batch, int partition)
-    {
-        foreach (var slice in batch.Slices)
-        {
-            if (slice.Partition == partition)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+        FlushTrigger.Rows => "rows",
+        FlushTrigger.Bytes => "bytes",
+        FlushTrigger.Age => "age",
+        FlushTrigger.Barrier => "barrier",
+        _ => "shutdown",
+    };
 
     private void Commit(OrderBatch batch)
     {

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Confluent.Kafka;
 using PolyglotAspire.Contracts;
-using PolyglotAspire.SyncWorker.Telemetry;
+using PolyglotAspire.SyncWorker.Encoding;
 
 namespace PolyglotAspire.SyncWorker.Pipeline;
 

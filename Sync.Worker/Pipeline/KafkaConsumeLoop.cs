@@ -4,43 +4,6 @@ using PolyglotAspire.SyncWorker.Telemetry;
 
 namespace PolyglotAspire.SyncWorker.Pipeline;
 
-/// <summary>Rebalance events, raised by Confluent.Kafka inside <c>Consume</c> on the consume thread.</summary>
-internal interface IRebalanceListener
-{
-    void OnAssigned(IReadOnlyList<TopicPartition> partitions);
-
-    void OnRevoked(IReadOnlyList<TopicPartitionOffset> partitions);
-
-    void OnLost(IReadOnlyList<TopicPartitionOffset> partitions);
-}
-
-/// <summary>
-/// Wires the consumer the DI container builds (ServiceDefaults' <c>AddKafkaConsumer</c>) to the consume loop that
-/// exists later: the arena deserializer for keys and values, and the rebalance callbacks.
-/// </summary>
-internal sealed class ConsumerCallbacks
-{
-    public RawBlockDeserializer Deserializer { get; } = new();
-
-    public IRebalanceListener? Listener { get; set; }
-
-    public void Attach(ConsumerBuilder<RawRef, RawRef> builder) => builder
-        .SetKeyDeserializer(Deserializer)
-        .SetValueDeserializer(Deserializer)
-        .SetPartitionsAssignedHandler((_, partitions) => Listener?.OnAssigned(partitions))
-        .SetPartitionsRevokedHandler((_, partitions) => Listener?.OnRevoked(partitions))
-        .SetPartitionsLostHandler((_, partitions) => Listener?.OnLost(partitions));
-}
-
-/// <summary>Settings of the consume loop (from <see cref="SyncWorkerOptions"/>).</summary>
-internal readonly record struct ConsumeLoopSettings(
-    string Topic,
-    int BlockMessages,
-    int BlockArenaReserve,
-    TimeSpan PollTimeout,
-    TimeSpan RevocationFlushTimeout,
-    TimeSpan PauseAfter);
-
 /// <summary>
 /// The Kafka stage, on a dedicated thread (<c>Consume</c> blocks; a thread-pool thread would be held hostage).
 /// Copies messages into <see cref="RawBlock"/>s and hands each block to a bounded channel. When the channel is
@@ -57,22 +20,18 @@ internal readonly record struct ConsumeLoopSettings(
 /// </summary>
 internal sealed partial class KafkaConsumeLoop : IRebalanceListener
 {
-    private static readonly TimeSpan BackpressurePoll = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan BackpressurePoll = BlockHandOff.WaitSlice;
     private static readonly TimeSpan LagInterval = TimeSpan.FromSeconds(1);
 
     private readonly IConsumer<RawRef, RawRef> _consumer;
-    private readonly RawBlockDeserializer _deserializer;
-    private readonly ChannelWriter<RawBlock> _output;
-    private readonly RawBlockPool _blocks;
+    private readonly BlockHandOff _handOff;
     private readonly PartitionOwnership _ownership;
     private readonly ConsumeLoopSettings _settings;
     private readonly TimeProvider _time;
     private readonly SyncMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly Queue<RawBlock> _pending = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private RawBlock _block = null!;
     private bool _paused;
     private volatile bool _closed;
     private long _lastLagReport;
@@ -93,9 +52,7 @@ internal sealed partial class KafkaConsumeLoop : IRebalanceListener
         ILogger logger)
     {
         _consumer = consumer;
-        _deserializer = callbacks.Deserializer;
-        _output = output;
-        _blocks = blocks;
+        _handOff = new BlockHandOff(output, blocks, ownership, callbacks.Deserializer, time);
         _ownership = ownership;
         _settings = settings;
         _time = time;
@@ -126,15 +83,15 @@ internal sealed partial class KafkaConsumeLoop : IRebalanceListener
     {
         try
         {
-            _block = NewBlock();
+            _handOff.Open();
             _consumer.Subscribe(_settings.Topic);
             LogSubscribed(_logger, _settings.Topic, _consumer.Name);
             while (!_stop.IsCancellationRequested)
             {
-                var result = Poll(_block.Count > 0 ? TimeSpan.Zero : _settings.PollTimeout);
+                var result = Poll(_handOff.Current.Count > 0 ? TimeSpan.Zero : _settings.PollTimeout);
                 if (result is null)
                 {
-                    if (_block.Count > 0)
+                    if (_handOff.Current.Count > 0)
                     {
                         Hand(); // nothing more right now: do not hold a partial block back
                     }
@@ -144,7 +101,7 @@ internal sealed partial class KafkaConsumeLoop : IRebalanceListener
                 }
 
                 Append(result);
-                if (_block.IsFull(_settings.BlockArenaReserve) || _block.Count >= _settings.BlockMessages)
+                if (_handOff.Current.IsFull(_settings.BlockArenaReserve) || _handOff.Current.Count >= _settings.BlockMessages)
                 {
                     Hand();
                 }
@@ -156,7 +113,7 @@ internal sealed partial class KafkaConsumeLoop : IRebalanceListener
         catch (Exception ex)
         {
             LogLoopFailed(_logger, ex);
-            _output.TryComplete(ex);
+            _handOff.Complete(ex);
             _closed = true;
             try
             {
@@ -172,7 +129,7 @@ internal sealed partial class KafkaConsumeLoop : IRebalanceListener
     }
 
     private void Append(ConsumeResult<RawRef, RawRef> result) =>
-        _block.Add(result.Partition.Value, result.Offset.Value, result.Message.Key, result.Message.Value, _time.GetTimestamp());
+        _handOff.Current.Add(result.Partition.Value, result.Offset.Value, result.Message.Key, result.Message.Value, _time.GetTimestamp());
 
     private ConsumeResult<RawRef, RawRef>? Poll(TimeSpan timeout)
     {
@@ -189,14 +146,6 @@ internal sealed partial class KafkaConsumeLoop : IRebalanceListener
         }
     }
 
-    private RawBlock NewBlock()
-    {
-        var block = _blocks.Rent();
-        block.Ownership = _ownership.Current;
-        _deserializer.Target = block;
-        return block;
-    }
-
     /// <summary>
     /// Hands the current block over (or queues it behind earlier ones). A full pipeline is normal flow control while
     /// draining a backlog: the loop first simply waits for room (up to <see cref="ConsumeLoopSettings.PauseAfter"/>,
@@ -206,24 +155,19 @@ internal sealed partial class KafkaConsumeLoop : IRebalanceListener
     /// </summary>
     private void Hand()
     {
-        if (_block.Count > 0)
-        {
-            _pending.Enqueue(_block);
-            _block = NewBlock();
-        }
-
+        _handOff.Seal();
         ReportLagIfDue();
-        if (TryDeliver() || DeliverBefore(_time.GetUtcNow() + _settings.PauseAfter))
+        if (_handOff.TryDeliver() || _handOff.DeliverBefore(_time.GetUtcNow() + _settings.PauseAfter, _abandon))
         {
             return;
         }
 
         Pause();
-        while (!TryDeliver())
+        while (!_handOff.TryDeliver())
         {
             if (_abandon.IsCancellationRequested)
             {
-                DropPending();
+                _handOff.DropPending();
                 break;
             }
 
@@ -238,57 +182,6 @@ internal sealed partial class KafkaConsumeLoop : IRebalanceListener
         }
 
         Resume();
-    }
-
-    private bool TryDeliver()
-    {
-        while (_pending.TryPeek(out var block))
-        {
-            if (!_output.TryWrite(block))
-            {
-                return false;
-            }
-
-            _pending.Dequeue();
-        }
-
-        return true;
-    }
-
-    /// <summary>Blocks (without polling: used inside callbacks and at shutdown) until everything pending is handed over.</summary>
-    private bool DeliverBefore(DateTimeOffset deadline)
-    {
-        while (!TryDeliver())
-        {
-            var left = deadline - _time.GetUtcNow();
-            if (left <= TimeSpan.Zero || _abandon.IsCancellationRequested)
-            {
-                return false;
-            }
-
-            try
-            {
-                var writable = _output.WaitToWriteAsync(_abandon).AsTask();
-                if (writable.Wait(left < BackpressurePoll ? left : BackpressurePoll) && !writable.Result)
-                {
-                    return false; // the channel was completed: a later stage failed
-                }
-            }
-            catch (AggregateException)
-            {
-                return false; // abandoned
-            }
-        }
-
-        return true;
-    }
-
-    private void DropPending()
-    {
-        while (_pending.TryDequeue(out var block))
-        {
-            _blocks.Return(block);
-        }
     }
 
     private void Pause()
@@ -328,18 +221,13 @@ internal sealed partial class KafkaConsumeLoop : IRebalanceListener
     private void Drain()
     {
         var deadline = _time.GetUtcNow() + _drainTimeout;
-        if (_block.Count > 0)
+        _handOff.Seal();
+        if (!_handOff.DeliverBefore(deadline, _abandon))
         {
-            _pending.Enqueue(_block);
-            _block = NewBlock();
+            _handOff.DropPending(); // never committed: they are consumed again after the restart
         }
 
-        if (!DeliverBefore(deadline))
-        {
-            DropPending(); // never committed: they are consumed again after the restart
-        }
-
-        _output.TryComplete();
+        _handOff.Complete();
         _closed = true;
         var left = deadline - _time.GetUtcNow();
         try
@@ -379,7 +267,7 @@ internal sealed partial class KafkaConsumeLoop : IRebalanceListener
         var ids = partitions.Select(p => p.Partition.Value).ToList();
         _ownership.Assign(ids);
         // Entries already in the current block belong to partitions whose epochs did not change.
-        _block.Ownership = _ownership.Current;
+        _handOff.Current.Ownership = _ownership.Current;
         LogAssigned(_logger, ids);
     }
 
@@ -394,18 +282,11 @@ internal sealed partial class KafkaConsumeLoop : IRebalanceListener
 
         // Everything consumed so far, then a barrier; wait (bounded) until it is in ClickHouse and committed.
         var deadline = _time.GetUtcNow() + _settings.RevocationFlushTimeout;
-        if (_block.Count > 0)
-        {
-            _pending.Enqueue(_block);
-            _block = NewBlock();
-        }
-
-        var barrier = new FlushRequest("revocation");
-        var control = _blocks.Rent();
-        control.Flush = barrier;
-        _pending.Enqueue(control);
+        _handOff.Seal();
+        var barrier = new FlushRequest();
+        _handOff.Enqueue(barrier);
         var flushed = false;
-        if (DeliverBefore(deadline))
+        if (_handOff.DeliverBefore(deadline, _abandon))
         {
             var left = deadline - _time.GetUtcNow();
             try
@@ -440,9 +321,9 @@ internal sealed partial class KafkaConsumeLoop : IRebalanceListener
     private void Revoke(List<int> partitions)
     {
         _ownership.Revoke(partitions);
-        if (_block.Count == 0)
+        if (_handOff.Current.Count == 0)
         {
-            _block.Ownership = _ownership.Current;
+            _handOff.Current.Ownership = _ownership.Current;
         }
 
         foreach (var p in partitions)

@@ -1,25 +1,6 @@
 using System.Buffers;
-using System.Collections.Concurrent;
-using Confluent.Kafka;
 
 namespace PolyglotAspire.SyncWorker.Pipeline;
-
-/// <summary>A key or value copied into a <see cref="RawBlock"/>'s arena: where it lies, or <see cref="Null"/>.</summary>
-internal readonly record struct RawRef(int Start, int Length)
-{
-    public static readonly RawRef Null = new(0, -1);
-
-    public bool IsNull => Length < 0;
-}
-
-/// <summary>One consumed message inside a <see cref="RawBlock"/>.</summary>
-internal struct RawEntry
-{
-    public int Partition;
-    public long Offset;
-    public RawRef Key;
-    public RawRef Value;
-}
 
 /// <summary>
 /// The unit the consume loop hands to the batcher: consecutive messages' keys and values copied into one pooled
@@ -50,8 +31,6 @@ internal sealed class RawBlock
 
     /// <summary>Set on a control block: a barrier, no messages.</summary>
     public FlushRequest? Flush { get; set; }
-
-    public ReadOnlySpan<RawEntry> Entries => _entries.AsSpan(0, Count);
 
     public ref readonly RawEntry Entry(int index) => ref _entries[index];
 
@@ -108,53 +87,4 @@ internal sealed class RawBlock
         ArrayPool<byte>.Shared.Return(_arena);
         _arena = [];
     }
-}
-
-/// <summary>Recycles <see cref="RawBlock"/>s between the consume loop and the batcher.</summary>
-internal sealed class RawBlockPool(int arenaBytes, int maxEntries, int maxPooled)
-{
-    private readonly ConcurrentQueue<RawBlock> _free = new();
-
-    public int ArenaBytes { get; } = arenaBytes;
-
-    public RawBlock Rent() => _free.TryDequeue(out var block) ? block : new RawBlock(ArenaBytes, maxEntries);
-
-    public void Return(RawBlock block)
-    {
-        block.Reset();
-        if (_free.Count < maxPooled)
-        {
-            _free.Enqueue(block);
-        }
-        else
-        {
-            block.Release();
-        }
-    }
-}
-
-/// <summary>
-/// Kafka key and value deserializer that copies the bytes librdkafka hands over (a span over its own buffer)
-/// straight into the current <see cref="RawBlock"/>: no <c>byte[]</c> per message. Used on the consume thread only.
-/// </summary>
-internal sealed class RawBlockDeserializer : IDeserializer<RawRef>
-{
-    public RawBlock? Target { get; set; }
-
-    public RawRef Deserialize(ReadOnlySpan<byte> data, bool isNull, SerializationContext context) =>
-        isNull ? RawRef.Null : (Target ?? throw new InvalidOperationException("No target block: consume only from the consume loop.")).Append(data);
-}
-
-/// <summary>A barrier through the pipeline: completes once every message consumed before it is inserted and committed.</summary>
-internal sealed class FlushRequest(string reason)
-{
-    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public string Reason { get; } = reason;
-
-    public Task Completion => _done.Task;
-
-    public void Complete() => _done.TrySetResult();
-
-    public void Abandon() => _done.TrySetCanceled();
 }

@@ -63,7 +63,8 @@ internal sealed partial class SyncPipeline(
 
         var batcher = new Batcher(blocks.Reader, sealedBatches.Writer, blockPool, batchPool,
             new BatchLimits(o.BatchMaxRows, o.BatchMaxBytes, o.BatchMaxAge), deadLetters, time, metrics, loggers.CreateLogger<Batcher>());
-        var committer = new Committer(sealedBatches.Reader, batchPool, sink, new ConsumerOffsetCommitter(consumer), ownership,
+        var watermarks = new WatermarkBook(sink, ownership, retry, o.Topic, time, metrics);
+        var committer = new Committer(sealedBatches.Reader, batchPool, sink, watermarks, new ConsumerOffsetCommitter(consumer), ownership,
             deadLetters, retry, o.Topic, time, metrics, loggers.CreateLogger<Committer>());
         var loop = new KafkaConsumeLoop(consumer, callbacks, blocks.Writer, blockPool, ownership,
             new ConsumeLoopSettings(o.Topic, o.BlockMessages, BlockArenaReserve, o.PollTimeout, o.RevocationFlushTimeout, o.PauseAfter),
@@ -123,10 +124,4 @@ internal sealed partial class SyncPipeline(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sync pipeline stopped: {Outcome}")]
     private static partial void LogStopped(ILogger logger, string outcome);
-}
-
-/// <summary>Commits through the consumer (thread-safe in librdkafka; called from the committer, not the consume thread).</summary>
-internal sealed class ConsumerOffsetCommitter(IConsumer<RawRef, RawRef> consumer) : IOffsetCommitter
-{
-    public void Commit(IReadOnlyList<TopicPartitionOffset> offsets) => consumer.Commit(offsets);
 }

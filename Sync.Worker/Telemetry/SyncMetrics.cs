@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using PolyglotAspire.SyncWorker.Encoding;
-using PolyglotAspire.SyncWorker.Pipeline;
 
 namespace PolyglotAspire.SyncWorker.Telemetry;
 
@@ -60,21 +58,25 @@ internal sealed class SyncMetrics : IDisposable
 
     public static bool TracingEnabled => Source.HasListeners();
 
-    public void BatchCommitted(OrderBatch batch, double ageSeconds)
+    /// <summary>
+    /// A batch was committed: its messages by kind, its size and its age, tagged with what flushed it
+    /// (<paramref name="trigger"/>: <c>rows</c>, <c>bytes</c>, <c>age</c>, <c>barrier</c> or <c>shutdown</c>).
+    /// </summary>
+    public void BatchCommitted(string trigger, int rows, int heartbeats, int deadLetters, long bytes, double ageSeconds)
     {
-        var trigger = new KeyValuePair<string, object?>("sync.flush.trigger", TriggerName(batch.Trigger));
-        _events.Add(batch.RowCount, Orders);
-        _events.Add(batch.HeartbeatCount, Heartbeats);
-        _events.Add(batch.DeadLetters.Count, Dead);
-        _batchRows.Record(batch.RowCount, trigger);
-        _batchBytes.Record(batch.Rows.Length, trigger);
-        _batchAge.Record(ageSeconds, trigger);
+        var tag = new KeyValuePair<string, object?>("sync.flush.trigger", trigger);
+        _events.Add(rows, Orders);
+        _events.Add(heartbeats, Heartbeats);
+        _events.Add(deadLetters, Dead);
+        _batchRows.Record(rows, tag);
+        _batchBytes.Record(bytes, tag);
+        _batchAge.Record(ageSeconds, tag);
     }
 
     public void Inserted(TimeSpan duration) => _insertDuration.Record(duration.TotalSeconds);
 
-    public void DeadLettered(DecodeError reason) =>
-        _deadLetters.Add(1, new KeyValuePair<string, object?>("sync.dead_letter.reason", DeadLetterReasons.Name(reason)));
+    /// <summary>A message was dead-lettered for <paramref name="reason"/> (the stable name the dead-letter record carries).</summary>
+    public void DeadLettered(string reason) => _deadLetters.Add(1, new KeyValuePair<string, object?>("sync.dead_letter.reason", reason));
 
     public void Retried(string operation) => _retries.Add(1, new KeyValuePair<string, object?>("sync.operation", operation));
 
@@ -107,74 +109,5 @@ internal sealed class SyncMetrics : IDisposable
             new KeyValuePair<string, object?>("messaging.destination.partition.id", p.Key)));
     }
 
-    private static string TriggerName(FlushTrigger trigger) => trigger switch
-    {
-        FlushTrigger.Rows => "rows",
-        FlushTrigger.Bytes => "bytes",
-        FlushTrigger.Age => "age",
-        FlushTrigger.Barrier => "barrier",
-        _ => "shutdown",
-    };
-
     public void Dispose() => _meter.Dispose();
-}
-
-/// <summary>Stable names of <see cref="DecodeError"/> (metric tags and the dead-letter record's <c>reason</c>).</summary>
-internal static class DeadLetterReasons
-{
-    public static string Name(DecodeError error) => error switch
-    {
-        DecodeError.Empty => "empty",
-        DecodeError.NotAnArray => "not_an_array",
-        DecodeError.TooFewFields => "too_few_fields",
-        DecodeError.UnsupportedSchemaVersion => "unsupported_schema_version",
-        DecodeError.WrongType => "wrong_type",
-        DecodeError.InvalidValue => "invalid_value",
-        DecodeError.InvalidUtf8 => "invalid_utf8",
-        DecodeError.Truncated => "truncated",
-        DecodeError.TrailingBytes => "trailing_bytes",
-        _ => "none",
-    };
-}
-
-/// <summary>Parses a W3C traceparent from UTF-8 without allocating (version 00: <c>00-{32 hex}-{16 hex}-{2 hex}</c>).</summary>
-internal static class TraceParent
-{
-    public static bool TryParse(ReadOnlySpan<byte> text, out ActivityContext context)
-    {
-        context = default;
-        if (text.Length != 55 || text[0] != '0' || text[1] != '0' || text[2] != '-' || text[35] != '-' || text[52] != '-'
-            || !IsLowerHex(text.Slice(3, 32)) || !IsLowerHex(text.Slice(36, 16)) || !IsLowerHex(text.Slice(53, 2)))
-        {
-            return false;
-        }
-
-        // All-zero ids are invalid by the W3C spec.
-        if (!text.Slice(3, 32).ContainsAnyExcept((byte)'0') || !text.Slice(36, 16).ContainsAnyExcept((byte)'0'))
-        {
-            return false;
-        }
-
-        var traceId = ActivityTraceId.CreateFromUtf8String(text.Slice(3, 32));
-        var spanId = ActivitySpanId.CreateFromUtf8String(text.Slice(36, 16));
-
-        var flags = (Hex(text[53]) << 4) | Hex(text[54]);
-        context = new ActivityContext(traceId, spanId, (ActivityTraceFlags)(flags & 1), isRemote: true);
-        return true;
-    }
-
-    private static bool IsLowerHex(ReadOnlySpan<byte> span)
-    {
-        foreach (var c in span)
-        {
-            if (c is not (>= (byte)'0' and <= (byte)'9') and not (>= (byte)'a' and <= (byte)'f'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static int Hex(byte c) => c <= '9' ? c - '0' : c - 'a' + 10;
 }

@@ -167,7 +167,7 @@ public sealed class BatcherTests : IAsyncDisposable
     {
         Start();
         await WriteEventsAsync(0, 0, 3);
-        var barrier = new FlushRequest("test");
+        var barrier = new FlushRequest();
         var control = _blocks.Rent();
         control.Flush = barrier;
         await _input.Writer.WriteAsync(control, _cancel.Token);
@@ -177,7 +177,7 @@ public sealed class BatcherTests : IAsyncDisposable
         Assert.Same(barrier, Assert.Single(batch.Barriers));
 
         // With nothing before it, the barrier still gets a (empty) batch, so it is completed in order.
-        var second = new FlushRequest("test");
+        var second = new FlushRequest();
         var control2 = _blocks.Rent();
         control2.Flush = second;
         await _input.Writer.WriteAsync(control2, _cancel.Token);

@@ -26,8 +26,10 @@ public sealed class CommitterTests : IDisposable
     {
         _offsets = new FakeOffsets(_sink.Calls);
         var metrics = Doubles.Metrics();
-        _committer = new Committer(Channel.CreateUnbounded<OrderBatch>().Reader, _pool, _sink, _offsets, _ownership, _deadLetters,
-            Doubles.FastRetry(metrics, _status), Topics.OrderEvents, TimeProvider.System, metrics, NullLogger.Instance);
+        var retry = Doubles.FastRetry(metrics, _status);
+        _committer = new Committer(Channel.CreateUnbounded<OrderBatch>().Reader, _pool, _sink,
+            new WatermarkBook(_sink, _ownership, retry, Topics.OrderEvents, TimeProvider.System, metrics), _offsets, _ownership, _deadLetters,
+            retry, Topics.OrderEvents, TimeProvider.System, metrics, NullLogger.Instance);
     }
 
     private OrderBatch Batch(params (int Partition, long First, long Last, ulong Lsn, long AsOf, int Rows)[] slices)
@@ -99,7 +101,7 @@ public sealed class CommitterTests : IDisposable
         _ownership.Assign([0]);
         _sink.FailInserts = -1;
         var batch = Batch((0, 0, 9, 1, 1, 10));
-        var barrier = new FlushRequest("test");
+        var barrier = new FlushRequest();
         batch.Barriers.Add(barrier);
         using var abandon = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
 
@@ -187,7 +189,7 @@ public sealed class CommitterTests : IDisposable
     {
         _ownership.Assign([0]);
         var batch = Batch((0, 0, 0, 1, 1, 1));
-        var barrier = new FlushRequest("test");
+        var barrier = new FlushRequest();
         batch.Barriers.Add(barrier);
         await _committer.WriteAsync(batch, _ct);
         Assert.True(barrier.Completion.IsCompletedSuccessfully);
@@ -213,8 +215,10 @@ public sealed class CommitterTests : IDisposable
         var gated = new GatedSink(_sink);
         var channel = Channel.CreateUnbounded<OrderBatch>();
         var metrics = Doubles.Metrics();
-        var committer = new Committer(channel.Reader, _pool, gated, _offsets, _ownership, _deadLetters,
-            Doubles.FastRetry(metrics), Topics.OrderEvents, TimeProvider.System, metrics, NullLogger.Instance);
+        var retry = Doubles.FastRetry(metrics);
+        var committer = new Committer(channel.Reader, _pool, gated,
+            new WatermarkBook(gated, _ownership, retry, Topics.OrderEvents, TimeProvider.System, metrics), _offsets, _ownership, _deadLetters,
+            retry, Topics.OrderEvents, TimeProvider.System, metrics, NullLogger.Instance);
         var run = committer.RunAsync(_ct, parallelism: 2);
 
         await channel.Writer.WriteAsync(Batch((0, 0, 9, 1, 1, 10)), _ct);

@@ -60,8 +60,10 @@ public sealed class TelemetryTests
         ownership.Assign([0]);
         using var pool = new OrderBatchPool(64 << 10, 4);
         var sink = new FakeSink();
-        var committer = new Committer(Channel.CreateUnbounded<OrderBatch>().Reader, pool, sink, new FakeOffsets(sink.Calls), ownership,
-            new FakeDeadLetters(), Doubles.FastRetry(metrics), "telemetry.topic", TimeProvider.System, metrics, NullLogger.Instance);
+        var retry = Doubles.FastRetry(metrics);
+        var committer = new Committer(Channel.CreateUnbounded<OrderBatch>().Reader, pool, sink,
+            new WatermarkBook(sink, ownership, retry, "telemetry.topic", TimeProvider.System, metrics), new FakeOffsets(sink.Calls), ownership,
+            new FakeDeadLetters(), retry, "telemetry.topic", TimeProvider.System, metrics, NullLogger.Instance);
 
         var batch = pool.Rent();
         ref var slice = ref batch.Slice(0, 0, ownership.Current.EpochOf(0));

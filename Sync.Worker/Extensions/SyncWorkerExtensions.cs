@@ -1,13 +1,15 @@
 using ClickHouse.Driver;
 using ClickHouse.Driver.ADO;
 using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PolyglotAspire.SyncWorker.ClickHouse;
 using PolyglotAspire.SyncWorker.Pipeline;
 using PolyglotAspire.SyncWorker.Telemetry;
 
-namespace PolyglotAspire.SyncWorker;
+namespace PolyglotAspire.SyncWorker.Extensions;
 
+/// <summary>How the worker sets itself up: <c>Program.cs</c> calls <see cref="AddSyncWorker"/>.</summary>
 internal static class SyncWorkerExtensions
 {
     /// <summary>
@@ -20,7 +22,7 @@ internal static class SyncWorkerExtensions
     {
         builder.Services.AddOptions<SyncWorkerOptions>().BindConfiguration(SyncWorkerOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<SyncWorkerOptions>, SyncWorkerOptionsValidator>();
-        builder.Services.TryAddSingletonTimeProvider();
+        builder.Services.TryAddSingleton(TimeProvider.System); // the one clock; a test host may register its own first
 
         // Shutdown waits for the drain (insert + commit of what was consumed), plus time to leave the group.
         var drain = builder.Configuration.GetValue($"{SyncWorkerOptions.SectionName}:{nameof(SyncWorkerOptions.ShutdownDrainTimeout)}",
@@ -84,13 +86,5 @@ internal static class SyncWorkerExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SyncPipeline>());
         builder.Services.AddHealthChecks().AddCheck<PipelineHealthCheck>(PipelineHealthCheck.Name, tags: ["live", "ready"]);
         return builder;
-    }
-
-    private static void TryAddSingletonTimeProvider(this IServiceCollection services)
-    {
-        if (!services.Any(s => s.ServiceType == typeof(TimeProvider)))
-        {
-            services.AddSingleton(TimeProvider.System);
-        }
     }
 }

@@ -1,8 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using PolyglotAspire.SyncWorker.Pipeline;
 
-namespace PolyglotAspire.SyncWorker;
+namespace PolyglotAspire.SyncWorker.Pipeline;
 
 /// <summary>
 /// <c>/health</c> (and <c>/alive</c>: tagged live) for the pipeline. Unhealthy when it faulted (a restart is the

@@ -1,22 +1,29 @@
 using ClickHouse.Driver;
 using ClickHouse.Driver.ADO;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using PolyglotAspire.Analytics.Apis;
 using PolyglotAspire.Analytics.Freshness;
 using PolyglotAspire.Analytics.Queries;
+using Scalar.AspNetCore;
 
-namespace PolyglotAspire.Analytics;
+namespace PolyglotAspire.Analytics.Extensions;
 
-public static class AnalyticsServices
+/// <summary>How Analytics.Api sets itself up: <c>Program.cs</c> calls <see cref="AddAnalyticsApi"/>, then <see cref="MapAnalyticsEndpoints"/>.</summary>
+public static class AnalyticsApiExtensions
 {
-    /// <summary>ClickHouse (OLAP), a read-only PostgreSQL data source (the fallback), freshness and routing.</summary>
-    public static IHostApplicationBuilder AddAnalyticsServices(this IHostApplicationBuilder builder)
+    /// <summary>
+    /// ClickHouse (OLAP), a read-only PostgreSQL data source (the fallback), freshness and routing, and the HTTP
+    /// surface: problem details, the store-unavailable handler (503), OpenAPI.
+    /// </summary>
+    public static IHostApplicationBuilder AddAnalyticsApi(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AnalyticsOptions>()
             .BindConfiguration(AnalyticsOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System); // the one clock; a test host may register its own first
 
         var clickHouse = builder.Configuration.GetConnectionString("clickhouse")
             ?? throw new InvalidOperationException("No connection string 'clickhouse'.");
@@ -41,7 +48,25 @@ public static class AnalyticsServices
         builder.Services.AddSingleton<PostgresAnalyticsStore>();
         builder.Services.AddSingleton<FreshnessMonitor>();
         builder.Services.AddSingleton<ReadRouter>();
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
+        builder.Services.AddOpenApi();
         return builder;
+    }
+
+    /// <summary>The middleware and endpoints: errors as problem details, the dashboard page, OpenAPI, the analytics API.</summary>
+    public static WebApplication MapAnalyticsEndpoints(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();   // the dashboard page (wwwroot), no CDN
+        app.MapOpenApi();
+        app.MapScalarApiReference();
+        app.MapAnalyticsApi();
+        app.MapDashboardApi();
+        return app;
     }
 
     private sealed class ClickHouseHealthCheck(ClickHouseClient client) : IHealthCheck

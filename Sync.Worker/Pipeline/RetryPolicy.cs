@@ -3,67 +3,6 @@ using PolyglotAspire.SyncWorker.Telemetry;
 namespace PolyglotAspire.SyncWorker.Pipeline;
 
 /// <summary>
-/// What the health check reports: whether the pipeline runs, is retrying an operation (since when, why), or has
-/// faulted. Written by the stages, read by <c>/health</c>.
-/// </summary>
-internal sealed class PipelineStatus
-{
-    private readonly Lock _lock = new();
-    private string? _retrying;
-    private long _retryingSince;
-    private Exception? _fault;
-
-    public bool Running { get; private set; }
-
-    public void Started() => Running = true;
-
-    public void Stopped() => Running = false;
-
-    public void Faulted(Exception exception)
-    {
-        lock (_lock)
-        {
-            _fault = exception;
-            Running = false;
-        }
-    }
-
-    public void Retrying(string operation, Exception cause, long timestamp)
-    {
-        lock (_lock)
-        {
-            if (_retrying is null)
-            {
-                _retryingSince = timestamp;
-            }
-
-            _retrying = $"{operation}: {cause.GetType().Name}: {cause.Message}";
-        }
-    }
-
-    public void Succeeded()
-    {
-        if (Volatile.Read(ref _retrying) is null)
-        {
-            return;
-        }
-
-        lock (_lock)
-        {
-            _retrying = null;
-        }
-    }
-
-    public (Exception? Fault, string? Retrying, long RetryingSince) Snapshot()
-    {
-        lock (_lock)
-        {
-            return (_fault, _retrying, _retryingSince);
-        }
-    }
-}
-
-/// <summary>
 /// Retries an operation until it succeeds or the token fires: exponential backoff with full jitter
 /// (delay = random(0, min(max, initial × 2^attempt))), so many workers recovering together do not hammer a
 /// ClickHouse that just came back. Nothing is ever dropped: the only way out is success or cancellation.
