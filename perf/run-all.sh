@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Every measurement in one go, for one quiet run of the machine: builds Release once, runs every load scenario the
 # harness registers (in its order, as `… -- list` prints them), then every micro-benchmark, then regenerates the
-# README's Performance section from the newest results. Results land in perf/results/ (commit the ones you keep).
+# Results section of perf/README.md from the newest results. Results land in perf/results/ (commit the ones you keep).
 #
 #   perf/run-all.sh                  # everything
-#   perf/run-all.sh sink analytics   # only these scenarios (then still the benchmarks and the README)
+#   perf/run-all.sh sink analytics   # only these scenarios (then still the benchmarks and the report)
 #
 # Extra arguments for a scenario: PERF_ARGS_<name, '-' as '_'>, e.g. PERF_ARGS_sink="--events 4000000".
 # Skip the micro-benchmarks: PERF_SKIP_BENCHMARKS=1.

@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 namespace PolyglotAspire.Load;
 
 /// <summary>
-/// Regenerates the README's Performance section (between <see cref="Begin"/> and <see cref="End"/>) from what is
+/// Regenerates the results section of <c>perf/README.md</c> (between <see cref="Begin"/> and <see cref="End"/>) from what is
 /// on disk: the newest <c>perf/results/&lt;scenario&gt;-&lt;time&gt;.md</c> of each registered scenario, each
 /// after its fixed paragraph (<c>perf/about/&lt;scenario&gt;.md</c>: what the peers are, why the comparison is
 /// fair), then the micro-benchmarks' latest BenchmarkDotNet reports. Measures nothing itself.
@@ -20,18 +20,18 @@ internal static partial class ReadmeReport
 
     private const string Command = "dotnet run -c Release --project perf/PolyglotAspire.Load -- report";
 
-    /// <summary>Rewrites the section of <c>README.md</c> at the repository root; returns its path.</summary>
+    /// <summary>Rewrites the section of <c>perf/README.md</c> (the top-level README links to it); returns its path.</summary>
     public static string Write(string resultsDirectory, IEnumerable<IScenario> scenarios)
     {
         var perf = Path.GetDirectoryName(resultsDirectory)!;
-        var readme = Path.Combine(Path.GetDirectoryName(perf)!, "README.md");
+        var readme = Path.Combine(perf, "README.md");
         var section = Section(resultsDirectory, Path.Combine(perf, "about"), scenarios);
         var text = File.ReadAllText(readme);
         var begin = text.IndexOf(Begin, StringComparison.Ordinal);
         var end = text.IndexOf(End, StringComparison.Ordinal);
         text = begin >= 0 && end > begin
             ? text[..(begin + Begin.Length)] + "\n" + section + text[end..]
-            : text.TrimEnd() + $"\n\n## Performance\n\n{Begin}\n{section}{End}\n";
+            : text.TrimEnd() + $"\n\n## Results\n\n{Begin}\n{section}{End}\n";
         File.WriteAllText(readme, text);
         return readme;
     }
@@ -49,7 +49,7 @@ internal static partial class ReadmeReport
         {
             md.AppendLine(result is null
                 ? $"| `{scenario.Name}` | {scenario.Description} | not yet | run `perf/run-all.sh {scenario.Name}` |"
-                : $"| `{scenario.Name}` | {scenario.Description} | {result.Value.At:yyyy-MM-dd HH:mm} UTC | [{Path.GetFileName(result.Value.Path)}](perf/results/{Path.GetFileName(result.Value.Path)}) |");
+                : $"| `{scenario.Name}` | {scenario.Description} | {result.Value.At:yyyy-MM-dd HH:mm} UTC | [{Path.GetFileName(result.Value.Path)}](results/{Path.GetFileName(result.Value.Path)}) |");
         }
 
         foreach (var (scenario, result) in latest.Where(l => l.Result is not null))
