@@ -69,6 +69,7 @@ public static class Extensions
         services.AddSingleton<OrderWriter>();
         services.AddSingleton<SchemaMigrator>();
         services.AddHostedService(sp => sp.GetRequiredService<SchemaMigrator>());
+        services.AddSingleton<ICaptureSession, CaptureSession>();
         services.AddSingleton<CaptureRelay>();
         services.AddHostedService(sp => sp.GetRequiredService<CaptureRelay>());
         services.AddHostedService<IdempotencyKeyJanitor>();
