@@ -1,20 +1,44 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using PolyglotAspire.OrdersApi.Capture;
+using PolyglotAspire.OrdersApi.Diagnostics;
 
 namespace PolyglotAspire.OrdersApi.UnitTests;
 
 /// <summary>The relay as a supervisor: what it does when a session ends, with sessions scripted by the test.</summary>
-public sealed class CaptureRelaySupervisionTests
+public sealed class CaptureRelaySupervisionTests : IDisposable
 {
     private readonly WatchedTimeProvider _time = new();
+    private readonly OrdersTelemetry _telemetry = CaptureTesting.Telemetry();
+    private readonly MeterListener _listener = new();
+    private int _sessionFailures;
     private readonly CaptureRelayOptions _options = new()
     {
         RetryMinBackoff = TimeSpan.FromSeconds(1),
         RetryMaxBackoff = TimeSpan.FromSeconds(4),
         TakeoverRetryInterval = TimeSpan.FromSeconds(3),
     };
+
+    public CaptureRelaySupervisionTests()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument == _telemetry.SessionFailures)
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _sessionFailures, (int)value));
+        _listener.Start();
+    }
+
+    public void Dispose()
+    {
+        _listener.Dispose();
+        _telemetry.Dispose();
+    }
 
     private static Func<RelayStatusBoard, CancellationToken, Task> Fails(string reason = "connection reset") =>
         (_, _) => Task.FromException(new IOException(reason));
@@ -57,6 +81,7 @@ public sealed class CaptureRelaySupervisionTests
         await AssertWaitsAsync(1, 2, 4, 4);
         Assert.Equal(RelayState.Retrying, relay.Status.State);
         Assert.Equal("still down", relay.Status.Detail);
+        Assert.Equal(4, _sessionFailures);
         await relay.StopAsync(TestContext.Current.CancellationToken);
     }
 
@@ -99,11 +124,12 @@ public sealed class CaptureRelaySupervisionTests
         Assert.Equal(RelayState.Stopped, relay.Status.State);
         Assert.Equal(1, session.Runs);
         Assert.Equal(0, _time.TimersCreated);
+        Assert.Equal(0, _sessionFailures);
     }
 
     private async Task<CaptureRelay> StartAsync(ICaptureSession session)
     {
-        var relay = new CaptureRelay(session, Options.Create(_options), CaptureTesting.Telemetry(), _time, NullLogger<CaptureRelay>.Instance);
+        var relay = new CaptureRelay(session, Options.Create(_options), _telemetry, _time, NullLogger<CaptureRelay>.Instance);
         await relay.StartAsync(TestContext.Current.CancellationToken);
         return relay;
     }

@@ -94,11 +94,11 @@ public sealed class OrderEventPublisherTests : IDisposable
 
         await CaptureTesting.Until(() => _producer.QueueFullRefusals == 1, "the first refusal");
         Assert.False(publishing.IsCompleted);
-        while (!publishing.IsCompleted)
+        await CaptureTesting.Until(() =>
         {
             _time.Advance(TimeSpan.FromMilliseconds(10));
-            await Task.Delay(5, TestContext.Current.CancellationToken);
-        }
+            return publishing.IsCompleted;
+        }, "the retries");
 
         await publishing;
         Assert.Equal(2, _producer.QueueFullRefusals);
@@ -142,7 +142,8 @@ public sealed class OrderEventPublisherTests : IDisposable
         await publisher.PublishAsync(captured, transaction, checkpoint, TestContext.Current.CancellationToken);
         _producer.Refuse(0);
 
-        await Assert.ThrowsAsync<KafkaException>(() => publisher.PublishHeartbeatAsync(new CapturedHeartbeat(800, 1), TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<KafkaException>(() =>
+            publisher.PublishHeartbeatAsync(new CapturedHeartbeat(800, 1), TestContext.Current.CancellationToken).WaitAsync(CaptureTesting.Timeout, TestContext.Current.CancellationToken));
         Assert.Single(_producer.Messages);
     }
 

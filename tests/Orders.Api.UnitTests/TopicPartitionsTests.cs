@@ -25,13 +25,13 @@ public sealed class TopicPartitionsTests
         _answers.Enqueue(() => [0, 1, 2]);
         var partitions = Partitions();
 
-        Assert.Equal(new[] { 0, 1 }, await partitions.GetAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(new[] { 0, 1 }, await partitions.GetAsync(TestContext.Current.CancellationToken).WaitAsync(CaptureTesting.Timeout, TestContext.Current.CancellationToken));
         _time.Advance(TopicPartitions.RefreshInterval - TimeSpan.FromSeconds(1));
-        Assert.Equal(new[] { 0, 1 }, await partitions.GetAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(new[] { 0, 1 }, await partitions.GetAsync(TestContext.Current.CancellationToken).WaitAsync(CaptureTesting.Timeout, TestContext.Current.CancellationToken));
         Assert.Equal(1, _fetches);
 
         _time.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(new[] { 0, 1, 2 }, await partitions.GetAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(new[] { 0, 1, 2 }, await partitions.GetAsync(TestContext.Current.CancellationToken).WaitAsync(CaptureTesting.Timeout, TestContext.Current.CancellationToken));
         Assert.Equal(2, _fetches);
     }
 
@@ -41,10 +41,10 @@ public sealed class TopicPartitionsTests
         _answers.Enqueue(() => [0, 1]);
         _answers.Enqueue(Fails);
         var partitions = Partitions();
-        await partitions.GetAsync(TestContext.Current.CancellationToken);
+        await partitions.GetAsync(TestContext.Current.CancellationToken).WaitAsync(CaptureTesting.Timeout, TestContext.Current.CancellationToken);
         _time.Advance(TopicPartitions.RefreshInterval);
 
-        Assert.Equal(new[] { 0, 1 }, await partitions.GetAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(new[] { 0, 1 }, await partitions.GetAsync(TestContext.Current.CancellationToken).WaitAsync(CaptureTesting.Timeout, TestContext.Current.CancellationToken));
         Assert.Equal(2, _fetches);
     }
 
