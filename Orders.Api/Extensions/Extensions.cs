@@ -25,7 +25,7 @@ public static class Extensions
         var services = builder.Services;
         services.AddOptions<OrdersOptions>().BindConfiguration(OrdersOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CaptureRelayOptions>().BindConfiguration(CaptureRelayOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingleton(TimeProvider.System); // the one clock; a test host may register its own first
+        services.TryAddSingleton(TimeProvider.System); // ServiceDefaults (HTTP resilience) registers it already: one registration either way
 
         // PostgreSQL: pooled, with automatic preparation of the (constant) statements; no DISCARD ALL on every
         // return to the pool: the app never changes session state (the migrator releases its advisory lock itself).
