@@ -3,7 +3,7 @@ using PolyglotAspire.OrdersApi.Extensions;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddApplicationServices();
+builder.AddOrdersApi();
 
 var app = builder.Build();
 

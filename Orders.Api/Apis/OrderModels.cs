@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using PolyglotAspire.OrdersApi.Domain;
 
 namespace PolyglotAspire.OrdersApi.Apis;
 
@@ -21,8 +22,6 @@ public sealed record OrderLineRequest(string? Sku, int? Quantity, decimal? UnitP
 /// <param name="Status">The new status: <c>paid</c>, <c>shipped</c>, <c>delivered</c> or <c>cancelled</c>.</param>
 public sealed record ChangeStatusRequest(string? Status);
 
-public sealed record OrderLine(string Sku, int Quantity, decimal UnitPrice);
-
 /// <summary>An order with its lines, as created or read.</summary>
 public sealed record OrderResponse(
     Guid Id,
@@ -39,6 +38,9 @@ public sealed record OrderResponse(
     /// <summary>Present on writes: a read that presents it reflects this write and every write committed before it.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? ConsistencyToken { get; init; }
+
+    public static OrderResponse From(OrderRow row, IReadOnlyList<OrderLine> lines) =>
+        new(row.Id, row.CustomerId, row.Region, row.Currency, row.Status.ToName(), row.Total, row.CreatedAt, row.UpdatedAt, row.Version, lines);
 }
 
 /// <summary>An order without its lines (lists, status changes).</summary>
@@ -57,6 +59,9 @@ public sealed record OrderSummary(
     /// <summary>Present on writes: a read that presents it reflects this write and every write committed before it.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? ConsistencyToken { get; init; }
+
+    public static OrderSummary From(OrderRow row) =>
+        new(row.Id, row.CustomerId, row.Region, row.Currency, row.Status.ToName(), row.Total, row.CreatedAt, row.UpdatedAt, row.Version, row.LineCount);
 }
 
 /// <summary>One page of orders, newest first. <see cref="Next"/> is the cursor of the following page (<c>after=</c>), null on the last page.</summary>

@@ -4,9 +4,6 @@ using PolyglotAspire.OrdersApi.Domain;
 
 namespace PolyglotAspire.OrdersApi.Apis;
 
-/// <summary>A create request that passed validation: trimmed of nothing, normalized amounts, computed total.</summary>
-public sealed record NewOrder(string CustomerId, string Region, string Currency, IReadOnlyList<OrderLine> Lines, decimal Total);
-
 /// <summary>
 /// The validation rules of the write API, pure (no I/O) so they are unit-tested exhaustively. Errors are keyed by
 /// JSON path (<c>lines[2].quantity</c>) for <c>ValidationProblem</c>; every rule violated is reported, not just the first.
@@ -20,7 +17,6 @@ public static class OrderValidation
     public const int MaxLines = 100;
     public const int MinQuantity = 1;
     public const int MaxQuantity = 10_000;
-    public const int MaxIdempotencyKeyLength = 255;
 
     public static bool TryValidate(CreateOrderRequest request, [NotNullWhen(true)] out NewOrder? order, out Dictionary<string, string[]> errors)
     {
@@ -143,25 +139,6 @@ public static class OrderValidation
 
         errors = problems.ToDictionary();
         return errors.Count == 0;
-    }
-
-    /// <summary>An <c>Idempotency-Key</c>: 1–255 visible ASCII characters.</summary>
-    public static bool IsValidIdempotencyKey(string key)
-    {
-        if (key.Length is 0 or > MaxIdempotencyKeyLength)
-        {
-            return false;
-        }
-
-        foreach (var c in key)
-        {
-            if (c is < '!' or > '~')
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private static string? Text(Errors problems, string field, string? value, int maxLength)

@@ -2,19 +2,19 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using PolyglotAspire.Contracts;
+using PolyglotAspire.OrdersApi.Application;
 using PolyglotAspire.OrdersApi.Consistency;
-using PolyglotAspire.OrdersApi.Data;
 using PolyglotAspire.OrdersApi.Domain;
 
 namespace PolyglotAspire.OrdersApi.Apis;
 
 /// <summary>
-/// The write API. Every error is an RFC 7807 problem; nothing is written on bad input; every write answers with a
-/// consistency token (body <c>consistencyToken</c> and header <see cref="ConsistencyTokenHeader"/>).
+/// The order API, HTTP only: binding, validation into problem details, and answers; writes go through
+/// <see cref="OrderWriter"/>. Every error is an RFC 7807 problem; nothing is written on bad input; every write answers
+/// with a consistency token (body <c>consistencyToken</c> and header <see cref="ConsistencyHeaders.Token"/>).
 /// </summary>
 public static class OrdersApi
 {
-    public const string ConsistencyTokenHeader = "X-Consistency-Token";
     public const string IdempotencyKeyHeader = "Idempotency-Key";
     public const string IdempotentReplayedHeader = "Idempotent-Replayed";
 
@@ -75,25 +75,17 @@ public static class OrdersApi
         // The raw header, not only the bound value: present but empty, or sent twice, is a client error too.
         var keyHeader = response.HttpContext.Request.Headers[IdempotencyKeyHeader];
         idempotencyKey = keyHeader.Count == 1 ? keyHeader[0] : idempotencyKey;
-        if (keyHeader.Count > 1 || (keyHeader.Count == 1 && !OrderValidation.IsValidIdempotencyKey(keyHeader[0] ?? "")))
+        if (keyHeader.Count > 1 || (keyHeader.Count == 1 && !Idempotency.IsValidKey(keyHeader[0] ?? "")))
         {
             services.Telemetry.RecordWrite("create", "rejected");
             return Problem(StatusCodes.Status400BadRequest, "Invalid Idempotency-Key",
-                $"The {IdempotencyKeyHeader} header must be 1 to {OrderValidation.MaxIdempotencyKeyLength} visible ASCII characters.");
+                $"The {IdempotencyKeyHeader} header must be 1 to {Idempotency.MaxKeyLength} visible ASCII characters.");
         }
 
-        var now = services.Now();
-        var row = new OrderRow(Guid.CreateVersion7(now), order.CustomerId, order.Region, order.Currency, OrderStatus.New,
-            order.Total, now, now, 1, order.Lines.Count);
-        var eventId = Guid.CreateVersion7(now);
-        var envelope = OrderEventSerializer.Serialize(OrderEvents.Created(row, eventId, OrderEvents.CurrentTraceParent()));
-        var body = ToResponse(row, order.Lines);
-        var idempotency = idempotencyKey is null
-            ? null
-            : new IdempotencyEntry(idempotencyKey, RequestFingerprint.Compute(order),
-                JsonSerializer.SerializeToUtf8Bytes(body, OrdersJsonContext.Default.OrderResponse));
-
-        var result = await services.Store.CreateAsync(row, order.Lines, eventId, envelope, idempotency, cancellationToken);
+        var result = await services.Writer.CreateAsync(order, idempotencyKey,
+            row => JsonSerializer.SerializeToUtf8Bytes(OrderResponse.From(row, order.Lines), OrdersJsonContext.Default.OrderResponse),
+            cancellationToken);
+        OrderResponse body;
         switch (result.Outcome)
         {
             case CreateOutcome.KeyReused:
@@ -103,17 +95,17 @@ public static class OrdersApi
 
             case CreateOutcome.Replayed:
                 services.Telemetry.RecordWrite("create", "replayed");
-                body = JsonSerializer.Deserialize(result.ReplayedResponse, OrdersJsonContext.Default.OrderResponse)!;
+                body = JsonSerializer.Deserialize(result.ReplayedAnswer, OrdersJsonContext.Default.OrderResponse)!;
                 response.Headers[IdempotentReplayedHeader] = "true";
                 break;
 
             default:
                 services.Telemetry.RecordWrite("create", "committed");
+                body = OrderResponse.From(result.Row!, order.Lines);
                 break;
         }
 
-        var token = result.Token.ToString();
-        response.Headers[ConsistencyTokenHeader] = token;
+        var token = Committed(response, result.Token);
         response.Headers.ETag = EntityTags.For(body.Version);
         return TypedResults.Created($"/api/orders/{body.Id}", body with { ConsistencyToken = token });
     }
@@ -129,7 +121,7 @@ public static class OrdersApi
         var (row, lines) = found;
 
         response.Headers.ETag = EntityTags.For(row.Version);
-        return TypedResults.Ok(ToResponse(row, lines));
+        return TypedResults.Ok(OrderResponse.From(row, lines));
     }
 
     public static async Task<Results<Ok<OrderPage>, ValidationProblem>> ListOrdersAsync(
@@ -182,7 +174,7 @@ public static class OrdersApi
         var pageSize = limit ?? services.Options.Value.DefaultPageSize;
         var rows = await services.Store.ListAsync(customerId, statusFilter, afterId, pageSize + 1, cancellationToken);
         var hasMore = rows.Count > pageSize;
-        var items = rows.Take(pageSize).Select(r => ToSummary(r)).ToList();
+        var items = rows.Take(pageSize).Select(OrderSummary.From).ToList();
         return TypedResults.Ok(new OrderPage(items, hasMore ? PageCursor.Encode(items[^1].Id) : null));
     }
 
@@ -201,53 +193,21 @@ public static class OrdersApi
             return InvalidIfMatch();
         }
 
-        for (var attempt = 0; ; attempt++)
+        var result = await services.Writer.ChangeStatusAsync(id, target, ifMatch, cancellationToken);
+        services.Telemetry.RecordWrite("status", Label(result.Outcome));
+        switch (result)
         {
-            var row = await services.Store.ReadRowAsync(id, cancellationToken);
-            if (row is null)
-            {
-                services.Telemetry.RecordWrite("status", "not_found");
-                return NotFound(id);
-            }
-
-            if (!ifMatch.Matches(row.Version))
-            {
-                services.Telemetry.RecordWrite("status", "precondition_failed");
-                return PreconditionFailed(context.Response, row.Version);
-            }
-
-            if (!OrderStatuses.CanTransition(row.Status, target))
-            {
-                services.Telemetry.RecordWrite("status", "conflict");
-                return Problem(StatusCodes.Status409Conflict, "Transition not allowed",
-                    $"An order in status '{row.Status.ToName()}' cannot move to '{target.ToName()}'.");
-            }
-
-            var now = services.Now();
-            var changed = row with { Status = target, Version = row.Version + 1, UpdatedAt = now };
-            var eventId = Guid.CreateVersion7(now);
-            var envelope = OrderEventSerializer.Serialize(OrderEvents.StatusChanged(changed, eventId, OrderEvents.CurrentTraceParent()));
-            var (applied, token) = await services.Store.TryChangeStatusAsync(changed, row.Version, eventId, envelope, cancellationToken);
-            if (applied)
-            {
-                services.Telemetry.RecordWrite("status", "committed");
-                context.Response.Headers[ConsistencyTokenHeader] = token.ToString();
+            case { Outcome: ChangeOutcome.Committed, Row: { } changed }:
+                var token = Committed(context.Response, result.Token);
                 context.Response.Headers.ETag = EntityTags.For(changed.Version);
-                return TypedResults.Ok(ToSummary(changed) with { ConsistencyToken = token.ToString() });
-            }
+                return TypedResults.Ok(OrderSummary.From(changed) with { ConsistencyToken = token });
 
-            // Another write changed the order between our read and our write; nothing was written.
-            if (ifMatch is { Present: true, Any: false })
-            {
-                services.Telemetry.RecordWrite("status", "precondition_failed");
-                return PreconditionFailed(context.Response, null);
-            }
+            case { Outcome: ChangeOutcome.TransitionNotAllowed, Row: { } current }:
+                return Problem(StatusCodes.Status409Conflict, "Transition not allowed",
+                    $"An order in status '{current.Status.ToName()}' cannot move to '{target.ToName()}'.");
 
-            if (attempt >= services.Options.Value.ConcurrentChangeRetries)
-            {
-                services.Telemetry.RecordWrite("status", "conflict");
-                return ConcurrentChange(id);
-            }
+            default:
+                return Failed(id, result, context.Response);
         }
     }
 
@@ -260,51 +220,40 @@ public static class OrdersApi
             return InvalidIfMatch();
         }
 
-        for (var attempt = 0; ; attempt++)
+        var result = await services.Writer.DeleteAsync(id, ifMatch, cancellationToken);
+        services.Telemetry.RecordWrite("delete", Label(result.Outcome));
+        if (result is not { Outcome: ChangeOutcome.Committed, Row: { } deletion })
         {
-            var row = await services.Store.ReadRowAsync(id, cancellationToken);
-            if (row is null)
-            {
-                services.Telemetry.RecordWrite("delete", "not_found");
-                return NotFound(id);
-            }
-
-            if (!ifMatch.Matches(row.Version))
-            {
-                services.Telemetry.RecordWrite("delete", "precondition_failed");
-                return PreconditionFailed(context.Response, row.Version);
-            }
-
-            var now = services.Now();
-            var eventId = Guid.CreateVersion7(now);
-            var deletion = OrderEvents.Deleted(row with { UpdatedAt = now }, eventId, OrderEvents.CurrentTraceParent());
-            var (applied, token) = await services.Store.TryDeleteAsync(id, row.Version, eventId, OrderEventSerializer.Serialize(deletion), cancellationToken);
-            if (applied)
-            {
-                services.Telemetry.RecordWrite("delete", "committed");
-                context.Response.Headers[ConsistencyTokenHeader] = token.ToString();
-                return TypedResults.Ok(new DeletedOrderResponse(id, deletion.OrderVersion, token.ToString()));
-            }
-
-            if (ifMatch is { Present: true, Any: false })
-            {
-                services.Telemetry.RecordWrite("delete", "precondition_failed");
-                return PreconditionFailed(context.Response, null);
-            }
-
-            if (attempt >= services.Options.Value.ConcurrentChangeRetries)
-            {
-                services.Telemetry.RecordWrite("delete", "conflict");
-                return ConcurrentChange(id);
-            }
+            return Failed(id, result, context.Response);
         }
+
+        return TypedResults.Ok(new DeletedOrderResponse(id, deletion.Version, Committed(context.Response, result.Token)));
     }
 
-    internal static OrderResponse ToResponse(OrderRow row, IReadOnlyList<OrderLine> lines) =>
-        new(row.Id, row.CustomerId, row.Region, row.Currency, row.Status.ToName(), row.Total, row.CreatedAt, row.UpdatedAt, row.Version, lines);
+    /// <summary>Puts a committed write's consistency token in its header; returns it for the body.</summary>
+    private static string Committed(HttpResponse response, ConsistencyToken token)
+    {
+        var text = token.ToString();
+        response.Headers[ConsistencyHeaders.Token] = text;
+        return text;
+    }
 
-    internal static OrderSummary ToSummary(OrderRow row) =>
-        new(row.Id, row.CustomerId, row.Region, row.Currency, row.Status.ToName(), row.Total, row.CreatedAt, row.UpdatedAt, row.Version, row.LineCount);
+    /// <summary>The <c>outcome</c> of the writes metric.</summary>
+    private static string Label(ChangeOutcome outcome) => outcome switch
+    {
+        ChangeOutcome.Committed => "committed",
+        ChangeOutcome.NotFound => "not_found",
+        ChangeOutcome.PreconditionFailed => "precondition_failed",
+        _ => "conflict",
+    };
+
+    /// <summary>A status change or delete that wrote nothing: the order is missing, at another version, or kept changing.</summary>
+    private static ProblemHttpResult Failed(Guid id, ChangeResult result, HttpResponse response) => result.Outcome switch
+    {
+        ChangeOutcome.NotFound => NotFound(id),
+        ChangeOutcome.PreconditionFailed => PreconditionFailed(response, result.Row?.Version),
+        _ => ConcurrentChange(id),
+    };
 
     private static ProblemHttpResult NotFound(Guid id) =>
         Problem(StatusCodes.Status404NotFound, "Order not found", $"There is no order {id}.");

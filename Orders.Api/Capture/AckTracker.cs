@@ -14,7 +14,6 @@ internal sealed class Checkpoint(ulong lsn, long commitTimeMs, int messages)
     public ulong Lsn { get; } = lsn;
     public long CommitTimeMs { get; } = commitTimeMs;
     public bool IsComplete => Volatile.Read(ref _remaining) == 0 && Volatile.Read(ref _failed) == 0;
-    public bool HasFailed => Volatile.Read(ref _failed) != 0;
 
     internal bool Acknowledge() => Interlocked.Decrement(ref _remaining) == 0;
 

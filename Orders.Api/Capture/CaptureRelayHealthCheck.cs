@@ -9,7 +9,7 @@ namespace PolyglotAspire.OrdersApi.Capture;
 /// need Kafka and keep succeeding (the slot keeps the WAL until the relay catches up). Unhealthy means the relay
 /// itself is broken: its loop ended, or it has been unable to stream (and is not a standby) for a long time.
 /// </summary>
-public sealed class CaptureRelayHealthCheck(CaptureRelay relay, IOptions<CaptureRelayOptions> options, TimeProvider time) : IHealthCheck
+internal sealed class CaptureRelayHealthCheck(CaptureRelay relay, IOptions<CaptureRelayOptions> options, TimeProvider time) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

@@ -56,4 +56,17 @@ public sealed class CaptureRelayOptions
     /// <summary>Unable to stream (and not standby) for this long: the relay reports itself unhealthy.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan UnhealthyAfter { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// The wait before attempt <paramref name="failures"/> + 1: doubling from <see cref="RetryMinBackoff"/> up to
+    /// <see cref="RetryMaxBackoff"/>, ±20 % jitter so that replicas do not retry in step.
+    /// </summary>
+    public TimeSpan Backoff(int failures)
+    {
+        var exponential = RetryMinBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 16));
+        var capped = Math.Min(exponential, RetryMaxBackoff.TotalMilliseconds);
+#pragma warning disable CA5394 // Jitter, not security.
+        return TimeSpan.FromMilliseconds(capped * (0.8 + (Random.Shared.NextDouble() * 0.4)));
+#pragma warning restore CA5394
+    }
 }

@@ -11,9 +11,6 @@ namespace PolyglotAspire.OrdersApi.Consistency;
 /// </summary>
 public sealed class StrongConsistencyFilter(IOptions<OrdersOptions> options) : IEndpointFilter
 {
-    public const string PreferenceAppliedHeader = "Preference-Applied";
-    public const string AnalyticsVisibleHeader = "X-Analytics-Visible";
-
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
@@ -21,7 +18,7 @@ public sealed class StrongConsistencyFilter(IOptions<OrdersOptions> options) : I
         var result = await next(context);
         http.Response.Headers.Append("Vary", "Prefer");
         if (!preference.Requested
-            || !ConsistencyToken.TryParse(http.Response.Headers[Apis.OrdersApi.ConsistencyTokenHeader].ToString(), out var token))
+            || !ConsistencyToken.TryParse(http.Response.Headers[ConsistencyHeaders.Token].ToString(), out var token))
         {
             return result; // not asked for, or nothing was committed (a problem answer)
         }
@@ -30,10 +27,10 @@ public sealed class StrongConsistencyFilter(IOptions<OrdersOptions> options) : I
         // Resolved per request: a typed HttpClient must not outlive its handler rotation.
         var analytics = http.RequestServices.GetRequiredService<AnalyticsVisibilityClient>();
         var visible = await analytics.WaitUntilVisibleAsync(token, budget, http.RequestAborted) == true;
-        http.Response.Headers[AnalyticsVisibleHeader] = visible ? "true" : "false";
+        http.Response.Headers[ConsistencyHeaders.AnalyticsVisible] = visible ? "true" : "false";
         if (visible)
         {
-            http.Response.Headers[PreferenceAppliedHeader] = StrongConsistencyPreference.Token;
+            http.Response.Headers[ConsistencyHeaders.PreferenceApplied] = StrongConsistencyPreference.Token;
         }
 
         return result;

@@ -46,21 +46,25 @@ internal static class OrderSql
         "WITH gone AS (DELETE FROM orders WHERE id = $1 AND version = $2 RETURNING id) " +
         "INSERT INTO outbox (event_id, order_id, payload) SELECT $3, id, $4 FROM gone";
 
-    public const string SelectRow =
-        "SELECT customer_id, region, currency, status, total, created_at, updated_at, version, " +
-        "(SELECT count(*)::int FROM order_lines WHERE order_id = $1) FROM orders WHERE id = $1";
+    /// <summary>The columns every read of an order starts with, in the order <c>OrderStore.ReadRow</c> maps them (0–8).</summary>
+    private const string OrderColumns = "o.id, o.customer_id, o.region, o.currency, o.status, o.total, o.created_at, o.updated_at, o.version";
 
+    private const string LineCount = "(SELECT count(*)::int FROM order_lines l WHERE l.order_id = o.id)";
+
+    /// <summary>The order's columns, then its line count (9).</summary>
+    public const string SelectRow = $"SELECT {OrderColumns}, {LineCount} FROM orders o WHERE o.id = $1";
+
+    /// <summary>The order's columns, then one line per row (9–11; null without lines).</summary>
     public const string SelectOrderWithLines =
-        "SELECT o.customer_id, o.region, o.currency, o.status, o.total, o.created_at, o.updated_at, o.version, " +
-        "l.sku, l.quantity, l.unit_price " +
+        $"SELECT {OrderColumns}, l.sku, l.quantity, l.unit_price " +
         "FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id WHERE o.id = $1 ORDER BY l.line_no";
 
     /// <summary>
     /// Keyset pages, one constant statement per filter combination (so each gets its own plan and uses its index:
     /// a single <c>($1 IS NULL OR …)</c> statement would get a generic plan that cannot). Index: [customer?][status?][after?].
-    /// Parameters: $1 limit, then customer id, status and cursor id in that order when present.
+    /// Parameters: $1 limit, then customer id, status and cursor id in that order when present. Columns as <see cref="SelectRow"/>.
     /// </summary>
-    public static readonly string[] SelectPage = BuildPageStatements();
+    private static readonly string[] SelectPage = BuildPageStatements();
 
     public static string Page(bool customer, bool status, bool after) => SelectPage[(customer ? 4 : 0) + (status ? 2 : 0) + (after ? 1 : 0)];
 
@@ -91,8 +95,7 @@ internal static class OrderSql
             }
 
             statements[i] =
-                "SELECT o.id, o.customer_id, o.region, o.currency, o.status, o.total, o.created_at, o.updated_at, o.version, " +
-                "(SELECT count(*)::int FROM order_lines l WHERE l.order_id = o.id) FROM orders o" +
+                $"SELECT {OrderColumns}, {LineCount} FROM orders o" +
                 (conditions.Count > 0 ? " WHERE " + string.Join(" AND ", conditions) : "") +
                 " ORDER BY o.id DESC LIMIT $1";
         }

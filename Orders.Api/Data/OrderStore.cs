@@ -1,26 +1,12 @@
 using Npgsql;
 using NpgsqlTypes;
 using PolyglotAspire.Contracts;
-using PolyglotAspire.OrdersApi.Apis;
 using PolyglotAspire.OrdersApi.Domain;
 
 namespace PolyglotAspire.OrdersApi.Data;
 
-/// <summary>What to remember for an <c>Idempotency-Key</c>: the request's fingerprint and the first answer.</summary>
-public sealed record IdempotencyEntry(string Key, byte[] RequestHash, byte[] Response);
-
-public enum CreateOutcome
-{
-    Created,
-
-    /// <summary>The key was used before with the same request: <see cref="CreateResult.ReplayedResponse"/> is the first answer.</summary>
-    Replayed,
-
-    /// <summary>The key was used before with a different request (422).</summary>
-    KeyReused,
-}
-
-public readonly record struct CreateResult(CreateOutcome Outcome, ConsistencyToken Token, byte[]? ReplayedResponse = null);
+/// <summary>What an <c>Idempotency-Key</c> holds: the fingerprint of the request that used it first, and its answer.</summary>
+public sealed record IdempotencyRecord(string Key, byte[] RequestHash, byte[] Response);
 
 /// <summary>
 /// PostgreSQL access of the write API. Every change is one transaction holding the order row(s) and the outbox row,
@@ -31,9 +17,12 @@ public readonly record struct CreateResult(CreateOutcome Outcome, ConsistencyTok
 /// </summary>
 public sealed class OrderStore(NpgsqlDataSource dataSource)
 {
-    /// <summary>Creates an order, its lines and its outbox row; with an idempotency entry, also the key (whose unique index arbitrates concurrent retries).</summary>
-    public async Task<CreateResult> CreateAsync(
-        OrderRow row, IReadOnlyList<OrderLine> lines, Guid eventId, byte[] envelope, IdempotencyEntry? idempotency, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates an order, its lines and its outbox row; with an idempotency record, also the key (whose unique index
+    /// arbitrates concurrent retries). When the key is already taken nothing is written, and <c>Earlier</c> is what it holds.
+    /// </summary>
+    public async Task<(ConsistencyToken Token, IdempotencyRecord? Earlier)> CreateAsync(
+        OrderRow row, IReadOnlyList<OrderLine> lines, Guid eventId, byte[] envelope, IdempotencyRecord? idempotency, CancellationToken cancellationToken)
     {
         var skus = new string[lines.Count];
         var quantities = new int[lines.Count];
@@ -60,7 +49,7 @@ public sealed class OrderStore(NpgsqlDataSource dataSource)
 
         try
         {
-            return new CreateResult(CreateOutcome.Created, await CommitAsync(batch, cancellationToken));
+            return (await CommitAsync(batch, cancellationToken), null);
         }
         catch (PostgresException ex) when (idempotency is not null && ex is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "idempotency_keys_pkey" })
         {
@@ -79,11 +68,8 @@ public sealed class OrderStore(NpgsqlDataSource dataSource)
             throw new IdempotencyKeyRaceException();
         }
 
-        var storedHash = reader.GetFieldValue<byte[]>(0);
-        var token = new ConsistencyToken((ulong)reader.GetFieldValue<NpgsqlLogSequenceNumber>(2));
-        return storedHash.AsSpan().SequenceEqual(idempotency.RequestHash)
-            ? new CreateResult(CreateOutcome.Replayed, token, reader.GetFieldValue<byte[]>(1))
-            : new CreateResult(CreateOutcome.KeyReused, token);
+        var earlier = new IdempotencyRecord(idempotency.Key, reader.GetFieldValue<byte[]>(0), reader.GetFieldValue<byte[]>(1));
+        return (new ConsistencyToken((ulong)reader.GetFieldValue<NpgsqlLogSequenceNumber>(2)), earlier);
     }
 
     /// <summary>The current row (with its line count), or null.</summary>
@@ -92,43 +78,19 @@ public sealed class OrderStore(NpgsqlDataSource dataSource)
         await using var command = dataSource.CreateCommand(OrderSql.SelectRow);
         command.Parameters.Add(P(id));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
-
-        return new OrderRow(id, reader.GetString(0), reader.GetString(1), reader.GetString(2), ParseStatus(reader.GetString(3)),
-            reader.GetDecimal(4), Utc(reader.GetDateTime(5)), Utc(reader.GetDateTime(6)), reader.GetInt32(7), reader.GetInt32(8));
+        return await reader.ReadAsync(cancellationToken) ? ReadRow(reader, lineCount: reader.GetInt32(9)) : null;
     }
 
     /// <summary>Applies a status change if the order is still at <paramref name="expectedVersion"/>; false when another write got there first.</summary>
-    public async Task<(bool Applied, ConsistencyToken Token)> TryChangeStatusAsync(
-        OrderRow changed, int expectedVersion, Guid eventId, byte[] envelope, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(OrderSql.Begin));
-        var update = Command(OrderSql.UpdateStatusWithOutbox,
-            P(changed.Id), P(changed.Status.ToName()), P(changed.UpdatedAt.UtcDateTime), P(expectedVersion), P(eventId), P(envelope));
-        batch.BatchCommands.Add(update);
-        batch.BatchCommands.Add(Command(OrderSql.DeleteOutbox, P(eventId)));
-        var token = await CommitAsync(batch, cancellationToken);
-        return (update.RecordsAffected == 1, token);
-    }
+    public Task<(bool Applied, ConsistencyToken Token)> TryChangeStatusAsync(
+        OrderRow changed, int expectedVersion, Guid eventId, byte[] envelope, CancellationToken cancellationToken) =>
+        TryChangeAsync(Command(OrderSql.UpdateStatusWithOutbox,
+            P(changed.Id), P(changed.Status.ToName()), P(changed.UpdatedAt.UtcDateTime), P(expectedVersion), P(eventId), P(envelope)), eventId, cancellationToken);
 
     /// <summary>Deletes the order if it is still at <paramref name="expectedVersion"/>; false when another write got there first.</summary>
-    public async Task<(bool Applied, ConsistencyToken Token)> TryDeleteAsync(
-        Guid id, int expectedVersion, Guid eventId, byte[] envelope, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(OrderSql.Begin));
-        var delete = Command(OrderSql.DeleteOrderWithOutbox, P(id), P(expectedVersion), P(eventId), P(envelope));
-        batch.BatchCommands.Add(delete);
-        batch.BatchCommands.Add(Command(OrderSql.DeleteOutbox, P(eventId)));
-        var token = await CommitAsync(batch, cancellationToken);
-        return (delete.RecordsAffected == 1, token);
-    }
+    public Task<(bool Applied, ConsistencyToken Token)> TryDeleteAsync(
+        Guid id, int expectedVersion, Guid eventId, byte[] envelope, CancellationToken cancellationToken) =>
+        TryChangeAsync(Command(OrderSql.DeleteOrderWithOutbox, P(id), P(expectedVersion), P(eventId), P(envelope)), eventId, cancellationToken);
 
     /// <summary>The order with its lines, or null.</summary>
     public async Task<(OrderRow Row, List<OrderLine> Lines)?> GetAsync(Guid id, CancellationToken cancellationToken)
@@ -140,11 +102,10 @@ public sealed class OrderStore(NpgsqlDataSource dataSource)
         var lines = new List<OrderLine>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            row ??= new OrderRow(id, reader.GetString(0), reader.GetString(1), reader.GetString(2), ParseStatus(reader.GetString(3)),
-                reader.GetDecimal(4), Utc(reader.GetDateTime(5)), Utc(reader.GetDateTime(6)), reader.GetInt32(7), 0);
-            if (!reader.IsDBNull(8))
+            row ??= ReadRow(reader, lineCount: 0);
+            if (!reader.IsDBNull(9))
             {
-                lines.Add(new OrderLine(reader.GetString(8), reader.GetInt32(9), reader.GetDecimal(10)));
+                lines.Add(new OrderLine(reader.GetString(9), reader.GetInt32(10), reader.GetDecimal(11)));
             }
         }
 
@@ -175,8 +136,7 @@ public sealed class OrderStore(NpgsqlDataSource dataSource)
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            rows.Add(new OrderRow(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), ParseStatus(reader.GetString(4)),
-                reader.GetDecimal(5), Utc(reader.GetDateTime(6)), Utc(reader.GetDateTime(7)), reader.GetInt32(8), reader.GetInt32(9)));
+            rows.Add(ReadRow(reader, lineCount: reader.GetInt32(9)));
         }
 
         return rows;
@@ -189,6 +149,18 @@ public sealed class OrderStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(P(before.UtcDateTime));
         command.Parameters.Add(P(batchSize));
         return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>A conditional change that inserts its outbox row only if it changed the order (one row), in one transaction.</summary>
+    private async Task<(bool Applied, ConsistencyToken Token)> TryChangeAsync(NpgsqlBatchCommand change, Guid eventId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(OrderSql.Begin));
+        batch.BatchCommands.Add(change);
+        batch.BatchCommands.Add(Command(OrderSql.DeleteOutbox, P(eventId)));
+        var token = await CommitAsync(batch, cancellationToken);
+        return (change.RecordsAffected == 1, token);
     }
 
     private static void AddOutbox(NpgsqlBatch batch, Guid eventId, Guid orderId, byte[] envelope)
@@ -227,6 +199,11 @@ public sealed class OrderStore(NpgsqlDataSource dataSource)
     }
 
     private static NpgsqlParameter<T> P<T>(T value) => new() { TypedValue = value };
+
+    /// <summary>The one mapping of an order's columns (<see cref="OrderSql"/>: the first nine of every read) to a row.</summary>
+    private static OrderRow ReadRow(NpgsqlDataReader reader, int lineCount) =>
+        new(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), ParseStatus(reader.GetString(4)),
+            reader.GetDecimal(5), Utc(reader.GetDateTime(6)), Utc(reader.GetDateTime(7)), reader.GetInt32(8), lineCount);
 
     private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 

@@ -3,19 +3,6 @@ using PolyglotAspire.Contracts;
 
 namespace PolyglotAspire.OrdersApi.Domain;
 
-/// <summary>An order row as it is after a change: what every event carries (the sink never reads PostgreSQL).</summary>
-public sealed record OrderRow(
-    Guid Id,
-    string CustomerId,
-    string Region,
-    string Currency,
-    OrderStatus Status,
-    decimal Total,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt,
-    int Version,
-    int LineCount);
-
 /// <summary>
 /// Builds the outbox envelopes (contracts §1). The writer leaves <see cref="OrderEvent.CommitLsn"/> and
 /// <see cref="OrderEvent.CommitTimeMs"/> at 0: only the capture relay knows them, from the WAL.

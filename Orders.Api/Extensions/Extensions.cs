@@ -1,8 +1,10 @@
 using System.Text.Json.Serialization;
 using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using PolyglotAspire.OrdersApi.Apis;
+using PolyglotAspire.OrdersApi.Application;
 using PolyglotAspire.OrdersApi.Capture;
 using PolyglotAspire.OrdersApi.Consistency;
 using PolyglotAspire.OrdersApi.Data;
@@ -11,17 +13,19 @@ using Scalar.AspNetCore;
 
 namespace PolyglotAspire.OrdersApi.Extensions;
 
+/// <summary>How Orders.Api sets itself up: <c>Program.cs</c> calls <see cref="AddOrdersApi"/>, then <see cref="MapOrdersEndpoints"/>.</summary>
 public static class Extensions
 {
     public const string DatabaseConnectionName = "ordersdb";
     public const string KafkaConnectionName = "kafka";
 
-    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    /// <summary>Everything the service needs: settings, PostgreSQL, the Kafka producer, the write path, the capture relay, the HTTP surface.</summary>
+    public static IHostApplicationBuilder AddOrdersApi(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddOptions<OrdersOptions>().BindConfiguration(OrdersOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CaptureRelayOptions>().BindConfiguration(CaptureRelayOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingletonTimeProvider();
+        services.TryAddSingleton(TimeProvider.System); // ServiceDefaults (HTTP resilience) registers it already: one registration either way
 
         // PostgreSQL: pooled, with automatic preparation of the (constant) statements; no DISCARD ALL on every
         // return to the pool: the app never changes session state (the migrator releases its advisory lock itself).
@@ -55,7 +59,6 @@ public static class Extensions
             settings.Config.ReconnectBackoffMaxMs ??= 1000;
             settings.Config.ClientId ??= "orders-capture-relay";
             settings.Config.DeliveryReportFields = "status"; // the relay keeps its own context per message: no key/value copies back
-
         });
 
         services.AddHttpClient<AnalyticsVisibilityClient>((sp, http) =>
@@ -63,8 +66,10 @@ public static class Extensions
 
         services.AddSingleton<OrdersTelemetry>();
         services.AddSingleton<OrderStore>();
+        services.AddSingleton<OrderWriter>();
         services.AddSingleton<SchemaMigrator>();
         services.AddHostedService(sp => sp.GetRequiredService<SchemaMigrator>());
+        services.AddSingleton<ICaptureSession, CaptureSession>();
         services.AddSingleton<CaptureRelay>();
         services.AddHostedService(sp => sp.GetRequiredService<CaptureRelay>());
         services.AddHostedService<IdempotencyKeyJanitor>();
@@ -85,6 +90,7 @@ public static class Extensions
         return builder;
     }
 
+    /// <summary>Problem details for every error, OpenAPI in Development, and the order API.</summary>
     public static WebApplication MapOrdersEndpoints(this WebApplication app)
     {
         app.UseExceptionHandler();
@@ -103,13 +109,5 @@ public static class Extensions
 
         app.MapOrdersApi(app.Services.GetRequiredService<IOptions<OrdersOptions>>().Value.MaxRequestBodyBytes);
         return app;
-    }
-
-    private static void TryAddSingletonTimeProvider(this IServiceCollection services)
-    {
-        if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
-        {
-            services.AddSingleton(TimeProvider.System);
-        }
     }
 }

@@ -70,6 +70,9 @@ public sealed class AckTrackerTests
         await drained.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
     }
 
+    // TODO(issue 13, item 7): this acknowledges a message that was never produced. The relay counts a transaction's
+    // messages as in flight before producing the first, so a transaction of MaxInFlight or more rows waits for
+    // capacity forever; the test masks that deadlock. Issue 13 fixes the tracker and this test.
     [Fact]
     public async Task Capacity_bounds_the_messages_waiting_for_Kafka()
     {

@@ -185,21 +185,4 @@ public sealed class OrderValidationTests
         Assert.True(OrderValidation.TryValidate(new ChangeStatusRequest("shipped"), out var status, out _));
         Assert.Equal(OrderStatus.Shipped, status);
     }
-
-    [Theory]
-    [InlineData("a", true)]
-    [InlineData("3f6c1e0a-retry-1", true)]
-    [InlineData("", false)]
-    [InlineData("with space", false)]
-    [InlineData("tab\t", false)]
-    [InlineData("é", false)]
-    public void Idempotency_keys_are_visible_ASCII(string key, bool valid) =>
-        Assert.Equal(valid, OrderValidation.IsValidIdempotencyKey(key));
-
-    [Fact]
-    public void Idempotency_keys_have_at_most_255_characters()
-    {
-        Assert.True(OrderValidation.IsValidIdempotencyKey(new string('k', 255)));
-        Assert.False(OrderValidation.IsValidIdempotencyKey(new string('k', 256)));
-    }
 }

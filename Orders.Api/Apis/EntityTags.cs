@@ -1,16 +1,8 @@
 using System.Globalization;
 using Microsoft.Extensions.Primitives;
+using PolyglotAspire.OrdersApi.Application;
 
-namespace PolyglotAspire.OrdersApi.Domain;
-
-/// <summary>What an <c>If-Match</c> header asks for.</summary>
-public readonly record struct IfMatch(bool Present, bool Any, IReadOnlyList<int> Versions)
-{
-    public static readonly IfMatch Absent = new(false, false, []);
-
-    /// <summary>Whether the current version satisfies the precondition (always, when there is none).</summary>
-    public bool Matches(int version) => !Present || Any || Versions.Contains(version);
-}
+namespace PolyglotAspire.OrdersApi.Apis;
 
 /// <summary>
 /// Entity tags of orders: the version, as a strong ETag (<c>"3"</c>). <c>If-Match</c> accepts <c>"3"</c>, a bare
@@ -23,9 +15,9 @@ public static class EntityTags
 
     public static string For(int version) => string.Create(CultureInfo.InvariantCulture, $"\"{version}\"");
 
-    public static bool TryParseIfMatch(StringValues header, out IfMatch ifMatch)
+    public static bool TryParseIfMatch(StringValues header, out VersionPrecondition ifMatch)
     {
-        ifMatch = IfMatch.Absent;
+        ifMatch = VersionPrecondition.None;
         if (StringValues.IsNullOrEmpty(header))
         {
             return true;
@@ -48,7 +40,7 @@ public static class EntityTags
 
                 if (raw == "*")
                 {
-                    ifMatch = new IfMatch(true, true, []);
+                    ifMatch = new VersionPrecondition(true, true, []);
                     return true;
                 }
 
@@ -81,7 +73,7 @@ public static class EntityTags
             }
         }
 
-        ifMatch = new IfMatch(true, false, versions);
+        ifMatch = new VersionPrecondition(true, false, versions);
         return true;
     }
 }

@@ -1,6 +1,6 @@
 using System.Buffers.Text;
 
-namespace PolyglotAspire.OrdersApi.Domain;
+namespace PolyglotAspire.OrdersApi.Apis;
 
 /// <summary>
 /// The keyset cursor of <c>GET /api/orders</c>: the id of the last order of a page (pages are ordered by id
