@@ -17,6 +17,8 @@ internal sealed class CaptureLagScenario : IScenario
 
     public string Description => "commit → Kafka (consumer receipt) lag p50/p99 of the WAL capture relay at steady write rates";
 
+    public IReadOnlyList<string> Options { get; } = ["rates", "duration"];
+
     public async Task<ScenarioResult> RunAsync(LocalApp app, ScenarioOptions options, CancellationToken cancellationToken)
     {
         var rates = (options.Get("rates") ?? "200,1000,2000").Split(',').Select(r => double.Parse(r, CultureInfo.InvariantCulture)).ToArray();
@@ -29,6 +31,7 @@ internal sealed class CaptureLagScenario : IScenario
         using var warm = new OrderWriteLoad(app, 16, "lag-warmup-");
         await warm.ClosedLoopAsync("warm-up", 8, TimeSpan.FromSeconds(3), cancellationToken);
 
+        var plot = result.AddPlot("lag", "Capture lag: PostgreSQL commit → Kafka consumer");
         foreach (var rate in rates)
         {
             var prefix = $"lag-{rate}-{Guid.NewGuid():N}-"[..24];
@@ -86,6 +89,7 @@ internal sealed class CaptureLagScenario : IScenario
                 Math.Round(lag.Ms(50)), Math.Round(lag.Ms(99)), Math.Round(lag.Ms(99.9)),
                 Math.Round(lag.MaxMs),
                 phase.Latency.Ms(50), phase.Latency.Ms(99));
+            plot.Add($"{rate} orders/s", lag);
         }
 
         result.Notes.Add("Lag uses the envelope's CommitTimeMs (PostgreSQL commit timestamp, truncated to the millisecond) and this process's clock (same machine).");
