@@ -10,8 +10,8 @@ namespace PolyglotAspire.Load;
 /// </summary>
 internal static class SvgPlot
 {
-    private const int Width = 760, Height = 420, Left = 70, Right = 20, Top = 44, Bottom = 56;
-    private const double PlotWidth = Width - Left - Right, PlotHeight = Height - Top - Bottom;
+    private const int Width = 760, Left = 70, Right = 40, Top = 44, LegendLine = 16;
+    private const double PlotWidth = Width - Left - Right, PlotHeight = 320;
 
     private static readonly int[] NiceSteps = [1, 2, 5, 10];
 
@@ -25,9 +25,13 @@ internal static class SvgPlot
         double X(double percentile) => Left + PlotWidth * (percentile >= 100 ? nines : Math.Min(nines, -Math.Log10(1 - percentile / 100))) / nines;
         double Y(double ms) => Top + PlotHeight * (1 - ms / top);
 
+        // The legend goes under the plot, a line per series, so long names never cover the lines.
+        var legendTop = Top + PlotHeight + 64;
+        var height = (int)(legendTop + LegendLine * plot.Series.Count + 8);
+
         var svg = new StringBuilder();
-        Append(svg, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" font-family=\"sans-serif\" font-size=\"12\" role=\"img\" aria-label=\"{Escape(plot.Title)}\">");
-        Append(svg, $"<rect width=\"{Width}\" height=\"{Height}\" fill=\"white\"/>");
+        Append(svg, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{height}\" viewBox=\"0 0 {Width} {height}\" font-family=\"sans-serif\" font-size=\"12\" role=\"img\" aria-label=\"{Escape(plot.Title)}\">");
+        Append(svg, $"<rect width=\"{Width}\" height=\"{height}\" fill=\"white\"/>");
         Append(svg, $"<text x=\"{Width / 2}\" y=\"24\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">{Escape(plot.Title)}</text>");
 
         // Grid and axes: a line per nine, five latency steps.
@@ -46,30 +50,19 @@ internal static class SvgPlot
         }
 
         Append(svg, $"<rect x=\"{Left}\" y=\"{Top}\" width=\"{PlotWidth}\" height=\"{PlotHeight}\" fill=\"none\" stroke=\"#444\"/>");
-        Append(svg, $"<text x=\"{F(Left + PlotWidth / 2)}\" y=\"{Height - 12}\" text-anchor=\"middle\">percentile (the right edge is the maximum)</text>");
+        Append(svg, $"<text x=\"{F(Left + PlotWidth / 2)}\" y=\"{F(Top + PlotHeight + 40)}\" text-anchor=\"middle\">percentile (the right edge is the maximum)</text>");
         Append(svg, $"<text transform=\"translate(18 {F(Top + PlotHeight / 2)}) rotate(-90)\" text-anchor=\"middle\">latency (ms)</text>");
 
-        // One line per series; then the legend (name, sample count, p50 / p99 / max) on a box above the lines.
+        // One line per series, and its legend entry (name, sample count, p50 / p99 / max).
         for (var i = 0; i < plot.Series.Count; i++)
         {
             var series = plot.Series[i];
+            var color = Colors[i % Colors.Length];
             var points = string.Join(' ', series.Points.Where(p => double.IsFinite(p.Ms)).Select(p => $"{F(X(p.Percentile))},{F(Y(p.Ms))}"));
-            Append(svg, $"<polyline points=\"{points}\" fill=\"none\" stroke=\"{Colors[i % Colors.Length]}\" stroke-width=\"2\"><title>{Escape(series.Name)}</title></polyline>");
-        }
-
-        var legends = plot.Series.Select(Legend).ToList();
-        if (legends.Count > 0)
-        {
-            // About 6.5 px per character at 12 px sans-serif: wide enough, never measured.
-            var width = 44 + 6.5 * legends.Max(l => l.Length);
-            Append(svg, $"<rect x=\"{Left + 4}\" y=\"{Top + 4}\" width=\"{F(Math.Min(width, PlotWidth - 8))}\" height=\"{8 + 16 * legends.Count}\" fill=\"white\" fill-opacity=\"0.9\" stroke=\"#ccc\"/>");
-        }
-
-        for (var i = 0; i < legends.Count; i++)
-        {
-            var y = Top + 18 + 16 * i;
-            Append(svg, $"<line x1=\"{Left + 10}\" y1=\"{y - 4}\" x2=\"{Left + 30}\" y2=\"{y - 4}\" stroke=\"{Colors[i % Colors.Length]}\" stroke-width=\"3\"/>");
-            Append(svg, $"<text x=\"{Left + 36}\" y=\"{y}\">{Escape(legends[i])}</text>");
+            Append(svg, $"<polyline points=\"{points}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"><title>{Escape(series.Name)}</title></polyline>");
+            var y = legendTop + LegendLine * i;
+            Append(svg, $"<line x1=\"16\" y1=\"{F(y - 4)}\" x2=\"36\" y2=\"{F(y - 4)}\" stroke=\"{color}\" stroke-width=\"3\"/>");
+            Append(svg, $"<text x=\"42\" y=\"{F(y)}\" font-size=\"11\">{Escape(Legend(series))}</text>");
         }
 
         svg.Append("</svg>\n");
