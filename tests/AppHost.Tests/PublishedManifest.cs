@@ -7,7 +7,7 @@ namespace PolyglotAspire.AppHost.Tests;
 /// The manifest written by the command azd runs over the AppHost (<c>dotnet run --project AppHost -- --publisher
 /// manifest</c>), generated once per test class.
 /// </summary>
-public sealed class PublishedManifest : IAsyncLifetime
+public class PublishedManifest : IAsyncLifetime
 {
     private readonly string _output = Path.Combine(Path.GetTempPath(), $"aspire-manifest-{Guid.NewGuid():N}.json");
     private JsonDocument? _document;
@@ -17,6 +17,12 @@ public sealed class PublishedManifest : IAsyncLifetime
 
     public IReadOnlyDictionary<string, JsonElement> Resources { get; private set; } = new Dictionary<string, JsonElement>();
 
+    /// <summary>The manifest as text, to check what it must not contain.</summary>
+    public string Text { get; private set; } = "";
+
+    /// <summary>AppHost configuration for the publish, as <c>key=value</c> arguments.</summary>
+    protected virtual string[] Configuration => [];
+
     /// <summary>A path the manifest holds, made absolute.</summary>
     public string FullPath(string manifestPath) => Path.GetFullPath(manifestPath, Path.GetDirectoryName(_output)!);
 
@@ -24,7 +30,7 @@ public sealed class PublishedManifest : IAsyncLifetime
     {
         var ct = TestContext.Current.CancellationToken;
         using var process = Process.Start(new ProcessStartInfo("dotnet",
-            ["run", "--project", Projects.AppHost.ProjectPath, "--no-build", "--no-launch-profile", "--", "--publisher", "manifest", "--output-path", _output])
+            ["run", "--project", Projects.AppHost.ProjectPath, "--no-build", "--no-launch-profile", "--", "--publisher", "manifest", "--output-path", _output, .. Configuration])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -34,7 +40,8 @@ public sealed class PublishedManifest : IAsyncLifetime
         await process.WaitForExitAsync(ct);
         Assert.True(process.ExitCode == 0, $"manifest publishing failed ({process.ExitCode}): {await log}{await errors}");
 
-        _document = JsonDocument.Parse(await File.ReadAllTextAsync(_output, ct));
+        Text = await File.ReadAllTextAsync(_output, ct);
+        _document = JsonDocument.Parse(Text);
         Resources = _document.RootElement.GetProperty("resources").EnumerateObject().ToDictionary(r => r.Name, r => r.Value);
     }
 
@@ -42,6 +49,7 @@ public sealed class PublishedManifest : IAsyncLifetime
     {
         _document?.Dispose();
         File.Delete(_output);
+        GC.SuppressFinalize(this);
         return ValueTask.CompletedTask;
     }
 }
