@@ -60,8 +60,8 @@ public sealed class ContainersModeTests
     {
         // Local mode runs Debian 12's PostgreSQL 15; Aspire's default would be 18.
         AssertImage(app.Resource<ContainerResource>("postgres"), "library/postgres", "15.18");
-        // Kafka differs from local mode's 0.9.0.1 on purpose: no container image of 0.9 is maintained, and the clients
-        // need no compatibility settings against 4.1 (checked below).
+        // Kafka differs from local mode's 0.9.0.1 on purpose: 0.9 is what machines without containers can run, not a
+        // target; the clients get no compatibility settings against 4.1 (checked below).
         AssertImage(app.Resource<ContainerResource>("kafka"), "apache/kafka", "4.1.0");
         // ClickHouse 26.7, the release local mode's chDB embeds.
         AssertImage(app.Resource<ContainerResource>("clickhouse"), "clickhouse/clickhouse-server", "26.7");

@@ -9,7 +9,7 @@ namespace PolyglotAspire.Load.Scenarios;
 /// Capture lag at steady rates: orders are created through the API at a fixed rate (open loop) while a consumer
 /// reads <c>orders.events</c>; for each of our Created events, lag = receive time − the source commit time the relay
 /// put in the envelope (PostgreSQL's clock, same machine). That is commit → Kafka ack → consumer fetch, an upper bound
-/// of commit → ack (the relay records commit → ack itself as the <c>polyglot.orders.capture.commit_to_ack</c> histogram).
+/// of commit → ack (the relay records commit → ack itself as the <c>polyglot.orders.capture.commit_to_ack.duration</c> histogram).
 /// </summary>
 internal sealed class CaptureLagScenario : IScenario
 {
