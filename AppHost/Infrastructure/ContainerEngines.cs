@@ -5,9 +5,9 @@ using static PolyglotAspire.AppHost.Infrastructure.EnginesExtensions;
 namespace PolyglotAspire.AppHost.Infrastructure;
 
 /// <summary>
-/// Containers mode (a machine with Docker/Podman, and every publish): Aspire's PostgreSQL container with logical
-/// WAL, a KRaft Kafka broker and the ClickHouse server, all with pinned tags and health checks, and data volumes when
-/// run (not when published: see <see cref="WithRunModeVolume{T}"/>).
+/// Containers mode (a machine with Docker/Podman, and every publish but an external one): Aspire's PostgreSQL
+/// container with logical WAL, a KRaft Kafka broker and the ClickHouse server, all with pinned tags and health checks,
+/// and data volumes when run (not when published: see <see cref="WithRunModeVolume{T}"/>).
 /// </summary>
 internal static class ContainerEngines
 {
