@@ -6,7 +6,9 @@ var builder = DistributedApplication.CreateBuilder(args);
 // (Infrastructure:Mode). Services below only ever see connection strings.
 var engines = builder.AddEngines();
 
+// Both APIs are reachable from outside the environment (Container Apps ingress); the worker stays internal.
 var ordersApi = builder.AddProject<Projects.Orders_Api>("orders-api")
+    .WithExternalHttpEndpoints()
     .WithReference(engines.OrdersDb).WaitFor(engines.OrdersDb)
     .WithKafka(engines.Kafka)
     .WithHttpHealthCheck("/health");
@@ -22,6 +24,7 @@ foreach (var setting in builder.Configuration.GetSection("SyncWorker").GetChildr
 }
 
 var analyticsApi = builder.AddProject<Projects.Analytics_Api>("analytics-api")
+    .WithExternalHttpEndpoints()
     .WithClickHouse(engines.ClickHouse.Reader)
     .WithReference(engines.OrdersDb).WaitFor(engines.OrdersDb)
     .WithHttpHealthCheck("/health");

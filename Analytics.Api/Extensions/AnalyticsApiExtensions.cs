@@ -1,7 +1,6 @@
 using ClickHouse.Driver;
 using ClickHouse.Driver.ADO;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using PolyglotAspire.Analytics.Apis;
 using PolyglotAspire.Analytics.Freshness;
@@ -25,16 +24,13 @@ public static class AnalyticsApiExtensions
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System); // the one clock; a test host may register its own first
 
-        var clickHouse = builder.Configuration.GetConnectionString("clickhouse")
-            ?? throw new InvalidOperationException("No connection string 'clickhouse'.");
         // Analytics connects as a read-only user (readonly=1 on the server): it may not change settings, so the driver
         // must not send its JSON format settings with every query.
-        builder.Services.AddSingleton(_ => new ClickHouseClient(new ClickHouseClientSettings(clickHouse)
+        builder.AddClickHouseDataSource("clickhouse", createClientSettings: (_, connectionString) => new ClickHouseClientSettings(connectionString)
         {
             JsonReadMode = JsonReadMode.None,
             JsonWriteMode = JsonWriteMode.None,
-        }));
-        builder.Services.AddHealthChecks().AddCheck<ClickHouseHealthCheck>("clickhouse", tags: ["ready"]);
+        });
 
         // The fallback only ever reads: the server refuses writes on these connections, whatever a query says.
         builder.AddNpgsqlDataSource("ordersdb", settings =>
@@ -67,13 +63,5 @@ public static class AnalyticsApiExtensions
         app.MapAnalyticsApi();
         app.MapDashboardApi();
         return app;
-    }
-
-    private sealed class ClickHouseHealthCheck(ClickHouseClient client) : IHealthCheck
-    {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-            await client.PingAsync(cancellationToken: cancellationToken)
-                ? HealthCheckResult.Healthy()
-                : new HealthCheckResult(context.Registration.FailureStatus, "ClickHouse did not answer /ping.");
     }
 }

@@ -14,7 +14,7 @@ namespace PolyglotAspire.Analytics.Freshness;
 /// <c>session</c> reads cost one small query on each store per period, not one each.
 /// </summary>
 public sealed partial class FreshnessMonitor(
-    ClickHouseClient clickHouse,
+    IClickHouseClient clickHouse,
     NpgsqlDataSource source,
     IOptions<AnalyticsOptions> options,
     TimeProvider time,

@@ -12,7 +12,7 @@ namespace PolyglotAspire.Analytics.Queries;
 /// fixed bucket expressions picked by an enum. It connects as a read-only user whose server-side profile
 /// (<c>readonly=1</c>, <c>max_execution_time</c>) it cannot change: no query it sends could write.
 /// </summary>
-public sealed class ClickHouseAnalyticsStore(ClickHouseClient client) : IAnalyticsStore
+public sealed class ClickHouseAnalyticsStore(IClickHouseClient client) : IAnalyticsStore
 {
     private const string CurrentOrders = """
         FROM orders FINAL

@@ -15,8 +15,11 @@ public static class ClickHouseAccess
     public const string ReaderName = ClickHouseName + "-reader";
     public const string AdminName = ClickHouseName + "-admin";
 
-    /// <summary>The folder whose <c>users.xml</c> the server merges into its users (its <c>users.d/</c>).</summary>
+    /// <summary>The folder of the app's <c>users.xml</c> and of the <c>Dockerfile</c> that bakes it into the published image.</summary>
     public static string UsersDirectory(IDistributedApplicationBuilder builder) => Path.Combine(builder.AppHostDirectory, "ClickHouse");
+
+    /// <summary>The users the server merges into its own (its <c>users.d/</c>).</summary>
+    public static string UsersFile(IDistributedApplicationBuilder builder) => Path.Combine(UsersDirectory(builder), "users.xml");
 
     /// <summary>The three passwords, as generated secret parameters (kept in user secrets in run mode).</summary>
     public sealed record Passwords(ParameterResource Admin, ParameterResource Writer, ParameterResource Reader)

@@ -5,17 +5,29 @@ using static PolyglotAspire.AppHost.Infrastructure.EnginesExtensions;
 namespace PolyglotAspire.AppHost.Infrastructure;
 
 /// <summary>
-/// Containers mode (a machine with Docker/Podman, and every publish): Aspire's PostgreSQL container with logical
-/// WAL, a KRaft Kafka broker and the ClickHouse server, all with pinned tags, data volumes and health checks.
+/// Containers mode (a machine with Docker/Podman, and every publish but an external one): Aspire's PostgreSQL
+/// container with logical WAL, a KRaft Kafka broker and the ClickHouse server, all with pinned tags and health checks,
+/// and data volumes when run (not when published: see <see cref="WithRunModeVolume{T}"/>).
 /// </summary>
 internal static class ContainerEngines
 {
+    /// <summary>
+    /// The PostgreSQL release local mode runs (Debian 12's postgresql-15), instead of Aspire's default (18): the
+    /// capture relay's logical replication is proven on 15.
+    /// </summary>
+    public const string PostgresTag = "15.18";
+
     public static Engines Add(IDistributedApplicationBuilder builder)
     {
         var postgres = builder.AddPostgres(PostgresName)
+            // Before WithDataVolume: Aspire picks the data path from the tag (15 keeps /var/lib/postgresql/data).
+            .WithImageTag(PostgresTag)
             .WithArgs("-c", "wal_level=logical", "-c", "max_wal_senders=10", "-c", "max_replication_slots=10",
-                "-c", "track_commit_timestamp=on")
-            .WithDataVolume();
+                "-c", "track_commit_timestamp=on");
+        if (builder.ExecutionContext.IsRunMode)
+        {
+            postgres.WithDataVolume(); // run mode only: WithRunModeVolume says why
+        }
 
         return new Engines(
             postgres.AddDatabase(OrdersDbName),
@@ -65,7 +77,7 @@ internal static class ContainerEngines
                 vars["KAFKA_NUM_PARTITIONS"] = topology.Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 vars["KAFKA_LOG_DIRS"] = "/var/lib/kafka/data";
             })
-            .WithVolume(VolumeNameGenerator.Generate(builder.CreateResourceBuilder(kafka), "data"), "/var/lib/kafka/data")
+            .WithRunModeVolume("/var/lib/kafka/data")
             .WithIconName("MailMultiple")
             .WithHealthCheck($"{KafkaName}_check");
     }
@@ -84,12 +96,32 @@ internal static class ContainerEngines
             .WithEnvironment("CLICKHOUSE_DB", ClickHouseAccess.Database)
             .WithEnvironment("CLICKHOUSE_DEFAULT_ACCESS_MANAGEMENT", "1")
             .WithAppUserPasswords(passwords)
-            .WithContainerFiles("/etc/clickhouse-server/users.d", ClickHouseAccess.UsersDirectory(builder))
-            .WithVolume(VolumeNameGenerator.Generate(clickhouse, "data"), "/var/lib/clickhouse")
+            .WithRunModeVolume("/var/lib/clickhouse")
             .WithIconName("DatabaseLightning")
             .WithHttpHealthCheck("/ping");
+        if (builder.ExecutionContext.IsRunMode)
+        {
+            // Copied into the container at start.
+            clickhouse.WithContainerFiles(ClickHouseServerResource.UsersDirectory, ClickHouseAccess.UsersFile(builder));
+        }
+        else
+        {
+            // Published, WithContainerFiles would be a bind mount of this machine's folder, which azd can only
+            // emulate with an Azure Files share: an image with the file in it (ClickHouse/Dockerfile) needs nothing.
+            clickhouse.WithDockerfile(ClickHouseAccess.UsersDirectory(builder));
+        }
 
         var (writer, reader) = ClickHouseAccess.AddConnections(builder, clickhouse.Resource, ClickHouseServerResource.HttpEndpointName, passwords);
         return new ClickHouseConnections(writer, reader);
     }
+
+    /// <summary>
+    /// A named data volume at <paramref name="target"/>, in run mode only: published to Container Apps a volume is an
+    /// Azure Files (SMB) share, which neither PostgreSQL's initdb nor ClickHouse (hard links) work on.
+    /// </summary>
+    private static IResourceBuilder<T> WithRunModeVolume<T>(this IResourceBuilder<T> container, string target)
+        where T : ContainerResource =>
+        container.ApplicationBuilder.ExecutionContext.IsRunMode
+            ? container.WithVolume(VolumeNameGenerator.Generate(container, "data"), target)
+            : container;
 }

@@ -65,6 +65,12 @@ public static class EnginesExtensions
                 builder.WithEnvironment($"Aspire__Confluent__Kafka__Producer__Config__{name}", value);
                 builder.WithEnvironment($"Aspire__Confluent__Kafka__Consumer__Config__{name}", value);
             }
+
+            foreach (var (name, secret) in annotation.Secrets)
+            {
+                builder.WithEnvironment($"Aspire__Confluent__Kafka__Producer__Config__{name}", secret);
+                builder.WithEnvironment($"Aspire__Confluent__Kafka__Consumer__Config__{name}", secret);
+            }
         }
 
         return builder;
@@ -73,9 +79,13 @@ public static class EnginesExtensions
 
 /// <summary>
 /// Client settings every Kafka client of this broker needs, by <c>Confluent.Kafka.ClientConfig</c> property name
-/// (e.g. <c>ApiVersionRequest=false</c>). Tests read it to build their own clients.
+/// (e.g. <c>ApiVersionRequest=false</c>), and those that are secrets (e.g. a published <c>SaslPassword</c>) as
+/// parameters. Tests read <see cref="Settings"/> to build their own clients.
 /// </summary>
-public sealed class KafkaClientConfigAnnotation(IReadOnlyDictionary<string, string> settings) : IResourceAnnotation
+public sealed class KafkaClientConfigAnnotation(
+    IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, ParameterResource>? secrets = null) : IResourceAnnotation
 {
     public IReadOnlyDictionary<string, string> Settings { get; } = settings;
+
+    public IReadOnlyDictionary<string, ParameterResource> Secrets { get; } = secrets ?? new Dictionary<string, ParameterResource>();
 }

@@ -9,7 +9,7 @@ public enum InfrastructureMode
     /// <summary>Containers when a container runtime answers, else local executables.</summary>
     Auto,
 
-    /// <summary>PostgreSQL, Kafka and ClickHouse containers (a laptop with Docker/Podman; always used to publish).</summary>
+    /// <summary>PostgreSQL, Kafka and ClickHouse containers (a laptop with Docker/Podman; what publishing uses unless external).</summary>
     Containers,
 
     /// <summary>Engines as local processes: PostgreSQL 15, Kafka 0.9 + ZooKeeper, ClickHouse 26.7's own server from chDB.</summary>
@@ -23,15 +23,20 @@ public static class InfrastructureModeResolver
 {
     public const string ConfigurationKey = "Infrastructure:Mode";
 
-    /// <summary>Publishing always targets containers: a manifest never holds local executables.</summary>
+    /// <summary>
+    /// Publishing targets containers, or managed services when <c>external</c> is asked for (connection strings as
+    /// secret parameters): a manifest never holds local executables.
+    /// </summary>
     public static InfrastructureMode Resolve(IConfiguration configuration, DistributedApplicationExecutionContext context)
     {
+        var configured = configuration[ConfigurationKey];
         if (context.IsPublishMode)
         {
-            return InfrastructureMode.Containers;
+            return string.Equals(configured, "external", StringComparison.OrdinalIgnoreCase)
+                ? InfrastructureMode.External
+                : InfrastructureMode.Containers;
         }
 
-        var configured = configuration[ConfigurationKey];
         if (!Enum.TryParse<InfrastructureMode>(configured ?? nameof(InfrastructureMode.Auto), ignoreCase: true, out var mode)
             || !Enum.IsDefined(mode))
         {

@@ -68,7 +68,7 @@ internal sealed partial class CaptureRelay(
                 // A session that got to stream starts the backoff over: only failures in a row grow it.
                 failures = _status.State == RelayState.Streaming ? 1 : failures + 1;
                 var backoff = settings.Backoff(failures);
-                telemetry.SessionFailures.Add(1, new KeyValuePair<string, object?>("reason", Reason(ex)));
+                telemetry.SessionFailures.Add(1, new KeyValuePair<string, object?>(OrdersTelemetry.ErrorType, Reason(ex)));
                 LogSessionFailed(logger, ex, backoff.TotalMilliseconds);
                 _status.Set(RelayState.Retrying, ex.Message);
                 await DelayAsync(backoff, stoppingToken);

@@ -131,7 +131,7 @@ internal sealed partial class OrderEventPublisher(
         {
             if (report.Error.IsError)
             {
-                telemetry.PublishFailures.Add(1, new KeyValuePair<string, object?>("error", report.Error.Code.ToString()));
+                telemetry.PublishFailures.Add(1, new KeyValuePair<string, object?>(OrdersTelemetry.ErrorType, report.Error.Code.ToString()));
                 activity?.SetStatus(ActivityStatusCode.Error, report.Error.Reason);
                 tracker.Refused(checkpoint, new KafkaException(report.Error));
             }
@@ -139,7 +139,7 @@ internal sealed partial class OrderEventPublisher(
             {
                 tracker.Acknowledged(checkpoint);
                 telemetry.Published.Add(1);
-                telemetry.CommitToAck.Record(time.GetUtcNow().ToUnixTimeMilliseconds() - commitTimeMs);
+                telemetry.CommitToAck.Record((time.GetUtcNow().ToUnixTimeMilliseconds() - commitTimeMs) / 1000.0);
                 activity?.SetTag("messaging.destination.partition.id", report.Partition.Value);
                 activity?.SetTag("messaging.kafka.offset", report.Offset.Value);
             }
@@ -162,7 +162,7 @@ internal sealed partial class OrderEventPublisher(
         {
             if (report.Error.IsError)
             {
-                telemetry.PublishFailures.Add(1, new KeyValuePair<string, object?>("error", report.Error.Code.ToString()));
+                telemetry.PublishFailures.Add(1, new KeyValuePair<string, object?>(OrdersTelemetry.ErrorType, report.Error.Code.ToString()));
                 tracker.Refused(round, new KafkaException(report.Error));
             }
             else

@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 
@@ -9,7 +10,8 @@ namespace Microsoft.Extensions.Hosting;
 /// <summary>
 /// A thin equivalent of Aspire.Confluent.Kafka: registers a singleton <see cref="IProducer{TKey,TValue}"/> or
 /// <see cref="IConsumer{TKey,TValue}"/> from the <c>kafka</c> connection string plus a configuration section,
-/// with a broker health check, librdkafka logs routed to <see cref="ILogger"/> and statistics published as metrics.
+/// with a broker health check, librdkafka logs routed to <see cref="ILogger"/> and statistics published as
+/// Aspire.Confluent.Kafka's metrics (<see cref="KafkaStatisticsMetrics"/>).
 /// </summary>
 public static class KafkaClientExtensions
 {
@@ -40,7 +42,7 @@ public static class KafkaClientExtensions
             if (!settings.DisableMetrics)
             {
                 var metrics = sp.GetRequiredService<KafkaStatisticsMetrics>();
-                producerBuilder.SetStatisticsHandler((_, json) => metrics.Record("producer", json));
+                producerBuilder.SetStatisticsHandler((_, json) => metrics.Record(json));
             }
 
             configureBuilder?.Invoke(sp, producerBuilder);
@@ -85,7 +87,7 @@ public static class KafkaClientExtensions
             if (!settings.DisableMetrics)
             {
                 var metrics = sp.GetRequiredService<KafkaStatisticsMetrics>();
-                consumerBuilder.SetStatisticsHandler((_, json) => metrics.Record("consumer", json));
+                consumerBuilder.SetStatisticsHandler((_, json) => metrics.Record(json));
             }
 
             configureBuilder?.Invoke(sp, consumerBuilder);
@@ -144,7 +146,9 @@ public static class KafkaClientExtensions
     {
         if (!disableMetrics)
         {
-            builder.Services.AddSingleton<KafkaStatisticsMetrics>();
+            // Subscribed here rather than in ConfigureOpenTelemetry, as Aspire.Confluent.Kafka does: the meter is theirs.
+            builder.Services.TryAddSingleton<KafkaStatisticsMetrics>();
+            builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(KafkaStatisticsMetrics.MeterName));
         }
     }
 }

@@ -8,7 +8,7 @@ using PolyglotAspire.SyncWorker.Encoding;
 namespace PolyglotAspire.SyncWorker.ClickHouse;
 
 /// <summary>ClickHouse through ClickHouse.Driver's HTTP client: schema, the streamed orders insert, sync state.</summary>
-internal sealed class ClickHouseSink(ClickHouseClient client, string? cluster, bool compress) : IClickHouseSink
+internal sealed class ClickHouseSink(IClickHouseClient client, string? cluster, bool compress) : IClickHouseSink
 {
     private static readonly string[] SyncStateColumns = ["topic", "partition", "next_offset", "lsn", "as_of", "updated_at"];
 

@@ -15,7 +15,7 @@ internal static class SyncWorkerExtensions
     /// <summary>
     /// The pipeline and what it needs: the Kafka consumer (group <c>sync-worker</c>, manual commits, cooperative
     /// rebalancing, arena deserializers) and the dead-letter producer through ServiceDefaults — broker-specific
-    /// settings come from configuration — the ClickHouse client from the <c>clickhouse</c> connection string, the
+    /// settings come from configuration — ClickHouse from the <c>clickhouse</c> connection string (ServiceDefaults), the
     /// validated <c>SyncWorker</c> options, metrics and the health check.
     /// </summary>
     public static IHostApplicationBuilder AddSyncWorker(this IHostApplicationBuilder builder)
@@ -64,20 +64,16 @@ internal static class SyncWorkerExtensions
             config.MessageTimeoutMs ??= 30_000; // fail a produce in 30 s rather than 5 min: the committer re-sends
         });
 
-        builder.Services.AddSingleton(sp =>
-        {
-            var connectionString = builder.Configuration.GetConnectionString("clickhouse")
-                ?? throw new InvalidOperationException("No ClickHouse connection string 'clickhouse'.");
-            var settings = new ClickHouseClientSettings(connectionString)
+        // The pipeline's health already says whether ClickHouse takes its inserts: no second check.
+        builder.AddClickHouseDataSource("clickhouse", settings => settings.DisableHealthChecks = true,
+            (sp, connectionString) => new ClickHouseClientSettings(connectionString)
             {
                 Timeout = sp.GetRequiredService<IOptions<SyncWorkerOptions>>().Value.ClickHouseTimeout,
-            };
-            return new ClickHouseClient(settings);
-        });
+            });
         builder.Services.AddSingleton<IClickHouseSink>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<SyncWorkerOptions>>().Value;
-            return new ClickHouseSink(sp.GetRequiredService<ClickHouseClient>(), options.ClickHouseCluster, options.CompressInserts);
+            return new ClickHouseSink(sp.GetRequiredService<IClickHouseClient>(), options.ClickHouseCluster, options.CompressInserts);
         });
 
         builder.Services.AddSingleton<SyncMetrics>();

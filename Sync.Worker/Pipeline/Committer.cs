@@ -150,7 +150,7 @@ internal sealed partial class Committer(
             }
 
             var token = batch.DeduplicationToken(topic);
-            activity?.SetTag("sync.dedup_token", token);
+            activity?.SetTag("polyglot.sync.dedup_token", token);
             var started = time.GetTimestamp();
             await retry.ExecuteAsync("insert orders", ct => sink.InsertOrdersAsync(batch.Rows, token, ct), abandon);
             var duration = time.GetElapsedTime(started);
@@ -224,14 +224,14 @@ internal sealed partial class Committer(
         activity?.SetTag("messaging.system", "kafka")
             .SetTag("messaging.destination.name", topic)
             .SetTag("messaging.batch.message_count", batch.MessageCount)
-            .SetTag("sync.batch.rows", batch.RowCount)
-            .SetTag("sync.batch.bytes", batch.Rows.Length)
-            .SetTag("sync.batch.dead_letters", batch.DeadLetters.Count)
-            .SetTag("sync.flush.trigger", batch.Trigger.ToString());
+            .SetTag("polyglot.sync.batch.rows", batch.RowCount)
+            .SetTag("polyglot.sync.batch.size", batch.Rows.Length)
+            .SetTag("polyglot.sync.batch.dead_letters", batch.DeadLetters.Count)
+            .SetTag(SyncMetrics.FlushTriggerTag, TriggerName(batch.Trigger));
         return activity;
     }
 
-    /// <summary>The <c>sync.flush.trigger</c> metric tag.</summary>
+    /// <summary>The flush trigger's tag value (<see cref="SyncMetrics.FlushTriggerTag"/>), on the batch span and its metrics.</summary>
     private static string TriggerName(FlushTrigger trigger) => trigger switch
     {
         FlushTrigger.Rows => "rows",

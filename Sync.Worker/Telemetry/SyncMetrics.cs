@@ -7,6 +7,8 @@ namespace PolyglotAspire.SyncWorker.Telemetry;
 /// <summary>
 /// The worker's meter and activity source, <c>PolyglotAspire.Sync</c> (ServiceDefaults subscribes to
 /// <c>PolyglotAspire.*</c>). Counters are updated once per batch or per exceptional event, never per message.
+/// Names follow OpenTelemetry's conventions as Orders.Api's do: the app's own instruments and attributes under
+/// <c>polyglot.*</c>, standard attributes where one exists (<c>error.type</c>, <c>messaging.*</c>), durations in seconds.
 /// </summary>
 internal sealed class SyncMetrics : IDisposable
 {
@@ -14,9 +16,14 @@ internal sealed class SyncMetrics : IDisposable
 
     public static readonly ActivitySource Source = new(Name);
 
-    private static readonly KeyValuePair<string, object?> Orders = new("sync.event.kind", "order");
-    private static readonly KeyValuePair<string, object?> Heartbeats = new("sync.event.kind", "heartbeat");
-    private static readonly KeyValuePair<string, object?> Dead = new("sync.event.kind", "dead_letter");
+    public const string EventKindTag = "polyglot.sync.event.kind";
+    public const string FlushTriggerTag = "polyglot.sync.flush.trigger";
+    public const string OperationTag = "polyglot.sync.operation";
+    public const string PartitionTag = "messaging.destination.partition.id";
+
+    private static readonly KeyValuePair<string, object?> Orders = new(EventKindTag, "order");
+    private static readonly KeyValuePair<string, object?> Heartbeats = new(EventKindTag, "heartbeat");
+    private static readonly KeyValuePair<string, object?> Dead = new(EventKindTag, "dead_letter");
 
     private readonly Meter _meter;
     private readonly Counter<long> _events;
@@ -36,23 +43,23 @@ internal sealed class SyncMetrics : IDisposable
     {
         _time = time;
         _meter = meterFactory.Create(Name);
-        _events = _meter.CreateCounter<long>("sync.events", "{event}",
+        _events = _meter.CreateCounter<long>("polyglot.sync.events", "{event}",
             "Messages written by a committed batch, by kind (order row, heartbeat, dead letter). Rate = events/s.");
-        _batchRows = _meter.CreateHistogram<long>("sync.batch.rows", "{row}", "orders rows per flushed batch.");
-        _batchBytes = _meter.CreateHistogram<long>("sync.batch.bytes", "By", "RowBinary bytes per flushed batch.");
-        _batchAge = _meter.CreateHistogram<double>("sync.batch.age", "s",
+        _batchRows = _meter.CreateHistogram<long>("polyglot.sync.batch.rows", "{row}", "orders rows per flushed batch.");
+        _batchBytes = _meter.CreateHistogram<long>("polyglot.sync.batch.size", "By", "RowBinary bytes per flushed batch.");
+        _batchAge = _meter.CreateHistogram<double>("polyglot.sync.batch.age", "s",
             "Age of a batch's first message when the batch is committed (consumption to commit).");
-        _insertDuration = _meter.CreateHistogram<double>("sync.insert.duration", "s",
+        _insertDuration = _meter.CreateHistogram<double>("polyglot.sync.insert.duration", "s",
             "Duration of one successful orders insert into ClickHouse (the streamed RowBinary request).");
-        _deadLetters = _meter.CreateCounter<long>("sync.dead_letters", "{message}",
-            "Messages sent to the dead-letter topic, by reason.");
-        _retries = _meter.CreateCounter<long>("sync.retries", "{retry}",
+        _deadLetters = _meter.CreateCounter<long>("polyglot.sync.dead_letters", "{message}",
+            "Messages sent to the dead-letter topic, by reason (error.type).");
+        _retries = _meter.CreateCounter<long>("polyglot.sync.retries", "{retry}",
             "Retried operations (ClickHouse inserts, dead-letter produces, schema creation), by operation.");
-        _pauses = _meter.CreateCounter<long>("sync.backpressure.pauses", "{pause}",
+        _pauses = _meter.CreateCounter<long>("polyglot.sync.backpressure.pauses", "{pause}",
             "Times the consume loop paused its partitions because the pipeline was full.");
-        _meter.CreateObservableGauge("sync.consumer.lag", ObserveLag, "{message}",
+        _meter.CreateObservableGauge("polyglot.sync.consumer.lag", ObserveLag, "{message}",
             "Messages between the last committed offset and the partition's end, per owned partition.");
-        _meter.CreateObservableGauge("sync.freshness.lag", ObserveFreshness, "ms",
+        _meter.CreateObservableGauge("polyglot.sync.freshness.lag", ObserveFreshness, "s",
             "How far behind the source ClickHouse is: now minus the partition's as_of watermark.");
     }
 
@@ -64,7 +71,7 @@ internal sealed class SyncMetrics : IDisposable
     /// </summary>
     public void BatchCommitted(string trigger, int rows, int heartbeats, int deadLetters, long bytes, double ageSeconds)
     {
-        var tag = new KeyValuePair<string, object?>("sync.flush.trigger", trigger);
+        var tag = new KeyValuePair<string, object?>(FlushTriggerTag, trigger);
         _events.Add(rows, Orders);
         _events.Add(heartbeats, Heartbeats);
         _events.Add(deadLetters, Dead);
@@ -76,9 +83,9 @@ internal sealed class SyncMetrics : IDisposable
     public void Inserted(TimeSpan duration) => _insertDuration.Record(duration.TotalSeconds);
 
     /// <summary>A message was dead-lettered for <paramref name="reason"/> (the stable name the dead-letter record carries).</summary>
-    public void DeadLettered(string reason) => _deadLetters.Add(1, new KeyValuePair<string, object?>("sync.dead_letter.reason", reason));
+    public void DeadLettered(string reason) => _deadLetters.Add(1, new KeyValuePair<string, object?>("error.type", reason));
 
-    public void Retried(string operation) => _retries.Add(1, new KeyValuePair<string, object?>("sync.operation", operation));
+    public void Retried(string operation) => _retries.Add(1, new KeyValuePair<string, object?>(OperationTag, operation));
 
     public void Paused() => _pauses.Add(1);
 
@@ -100,13 +107,13 @@ internal sealed class SyncMetrics : IDisposable
 
     private IEnumerable<Measurement<long>> ObserveLag() =>
         _ends.Select(p => new Measurement<long>(Math.Max(0, p.Value - _committed.GetValueOrDefault(p.Key)),
-            new KeyValuePair<string, object?>("messaging.destination.partition.id", p.Key)));
+            new KeyValuePair<string, object?>(PartitionTag, p.Key)));
 
-    private IEnumerable<Measurement<long>> ObserveFreshness()
+    private IEnumerable<Measurement<double>> ObserveFreshness()
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        return _asOf.Where(p => p.Value > 0).Select(p => new Measurement<long>(Math.Max(0, now - p.Value),
-            new KeyValuePair<string, object?>("messaging.destination.partition.id", p.Key)));
+        return _asOf.Where(p => p.Value > 0).Select(p => new Measurement<double>(Math.Max(0, now - p.Value) / 1000.0,
+            new KeyValuePair<string, object?>(PartitionTag, p.Key)));
     }
 
     public void Dispose() => _meter.Dispose();

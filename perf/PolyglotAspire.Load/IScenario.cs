@@ -9,16 +9,11 @@ internal interface IScenario
     /// <summary>One line: what is measured, beside what.</summary>
     string Description { get; }
 
+    /// <summary>
+    /// The <c>--key value</c> options it reads (without <c>--</c>); anything else on its command line is refused before
+    /// the app starts, so a mistyped option never silently runs the defaults.
+    /// </summary>
+    IReadOnlyList<string> Options { get; }
+
     Task<ScenarioResult> RunAsync(LocalApp app, ScenarioOptions options, CancellationToken cancellationToken);
-}
-
-/// <summary>Options shared by scenarios, from <c>--key value</c> arguments (scenarios read what they need).</summary>
-internal sealed class ScenarioOptions(IReadOnlyDictionary<string, string> values)
-{
-    public string? Get(string key) => values.TryGetValue(key, out var value) ? value : null;
-
-    public int GetInt(string key, int fallback) => Get(key) is { } v ? int.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
-
-    public TimeSpan GetSeconds(string key, double fallback) =>
-        TimeSpan.FromSeconds(Get(key) is { } v ? double.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback);
 }

@@ -28,14 +28,19 @@ if (args.Length == 0 || scenarios.All(s => s.Name != args[0]))
     foreach (var s in scenarios)
     {
         AnsiConsole.MarkupLineInterpolated($"  [bold]{s.Name}[/]  {s.Description}");
+        AnsiConsole.MarkupLineInterpolated($"      {string.Join(" ", s.Options.Concat(ScenarioOptions.Common).Select(o => $"--{o} …"))}");
     }
 
     return args.Length == 0 ? 0 : 2;
 }
 
 var scenario = scenarios.Single(s => s.Name == args[0]);
-var options = new ScenarioOptions(args.Skip(1).Chunk(2).Where(p => p.Length == 2 && p[0].StartsWith("--", StringComparison.Ordinal))
-    .ToDictionary(p => p[0][2..], p => p[1]));
+if (!ScenarioOptions.TryParse(scenario, args[1..], out var options, out var error))
+{
+    await Console.Error.WriteLineAsync(error);
+    return 2;
+}
+
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
 

@@ -110,17 +110,23 @@ internal static partial class ReadmeReport
         }
     }
 
-    /// <summary>Markdown headings one level down, so a result's sections sit under its scenario's heading.</summary>
-    private static StringBuilder Demoted(IEnumerable<string> lines)
+    /// <summary>
+    /// Markdown headings one level down, so a result's sections sit under its scenario's heading; its plots, linked
+    /// beside it in <c>results/</c>, linked from <c>perf/README.md</c> through that folder.
+    /// </summary>
+    internal static StringBuilder Demoted(IEnumerable<string> lines)
     {
         var md = new StringBuilder();
         foreach (var line in lines)
         {
-            md.AppendLine(line.StartsWith('#') ? "#" + line : line);
+            md.AppendLine(line.StartsWith('#') ? "#" + line : PlotLink().Replace(line, "](results/${file})"));
         }
 
         return md;
     }
+
+    [GeneratedRegex(@"\]\((?<file>[^/():]+\.svg)\)")]
+    private static partial Regex PlotLink();
 
     [GeneratedRegex(@"^(?<scenario>.+)-(?<time>\d{8}-\d{6})\.md$")]
     private static partial Regex ResultName();

@@ -1,9 +1,10 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
 namespace PolyglotAspire.Load;
 
-/// <summary>What a scenario measured: tables of rows (name → value), plus notes that explain them.</summary>
+/// <summary>What a scenario measured: tables of rows (name → value), latency plots, and notes that explain them.</summary>
 internal sealed class ScenarioResult(string scenario, string command)
 {
     public string Scenario { get; } = scenario;
@@ -11,8 +12,12 @@ internal sealed class ScenarioResult(string scenario, string command)
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
     public TimeSpan Duration { get; set; }
     public List<ResultTable> Tables { get; } = [];
+    public List<LatencyPlot> Plots { get; } = [];
     public List<string> Notes { get; } = [];
     public MachineFacts Machine { get; } = MachineFacts.Read();
+
+    /// <summary>The result's file names without extension: <c>&lt;scenario&gt;-&lt;utc timestamp&gt;</c>.</summary>
+    public string FileStem => $"{Scenario}-{StartedAt:yyyyMMdd-HHmmss}";
 
     /// <summary>Notes the machine's load average now: this 2-core machine is shared, and a busy start or end explains a noisy figure.</summary>
     public void NoteLoadAverage(string when, string remark = "") =>
@@ -28,12 +33,28 @@ internal sealed class ScenarioResult(string scenario, string command)
         return table;
     }
 
-    /// <summary>Writes <c>perf/results/&lt;scenario&gt;-&lt;utc timestamp&gt;.md</c> and <c>.json</c>; returns the Markdown path.</summary>
+    /// <summary>A plot of latency distributions, written as <c>&lt;result&gt;-<paramref name="name"/>.svg</c>.</summary>
+    public LatencyPlot AddPlot(string name, string title)
+    {
+        var plot = new LatencyPlot(name, title);
+        Plots.Add(plot);
+        return plot;
+    }
+
+    /// <summary>
+    /// Writes <c>perf/results/&lt;scenario&gt;-&lt;utc timestamp&gt;.md</c>, <c>.json</c> and one <c>-&lt;plot&gt;.svg</c> per
+    /// plot; returns the Markdown path.
+    /// </summary>
     public string Write(string resultsDirectory)
     {
         Directory.CreateDirectory(resultsDirectory);
-        var stem = Path.Combine(resultsDirectory, $"{Scenario}-{StartedAt:yyyyMMdd-HHmmss}");
+        var stem = Path.Combine(resultsDirectory, FileStem);
         File.WriteAllText(stem + ".json", JsonSerializer.Serialize(this, JsonOptions));
+        foreach (var plot in DrawnPlots)
+        {
+            File.WriteAllText(PlotFile(stem, plot), SvgPlot.Render(plot));
+        }
+
         File.WriteAllText(stem + ".md", ToMarkdown());
         return stem + ".md";
     }
@@ -41,13 +62,19 @@ internal sealed class ScenarioResult(string scenario, string command)
     public string ToMarkdown()
     {
         var md = new StringBuilder();
-        md.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"## {Scenario} — {StartedAt:yyyy-MM-dd HH:mm} UTC");
+        md.AppendLine(CultureInfo.InvariantCulture, $"## {Scenario} — {StartedAt:yyyy-MM-dd HH:mm} UTC");
         md.AppendLine();
-        md.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"`{Command}` · {Duration.TotalSeconds:F0} s · {Machine}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"`{Command}` · {Duration.TotalSeconds:F0} s · {Machine}");
         foreach (var table in Tables)
         {
             md.AppendLine();
             md.Append(table.ToMarkdown());
+        }
+
+        foreach (var plot in DrawnPlots)
+        {
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"![{plot.Title}]({PlotFile(FileStem, plot)})");
         }
 
         if (Notes.Count > 0)
@@ -55,62 +82,17 @@ internal sealed class ScenarioResult(string scenario, string command)
             md.AppendLine();
             foreach (var note in Notes)
             {
-                md.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"- {note}");
+                md.AppendLine(CultureInfo.InvariantCulture, $"- {note}");
             }
         }
 
         return md.ToString();
     }
 
+    /// <summary>Plots with at least one line: a phase that measured nothing draws nothing.</summary>
+    private IEnumerable<LatencyPlot> DrawnPlots => Plots.Where(p => p.Series.Count > 0);
+
+    private static string PlotFile(string stem, LatencyPlot plot) => $"{stem}-{plot.Name}.svg";
+
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
-}
-
-internal sealed class ResultTable(string title, string[] columns)
-{
-    public string Title { get; } = title;
-    public string[] Columns { get; } = columns;
-    public List<string[]> Rows { get; } = [];
-
-    public ResultTable Row(params object[] cells)
-    {
-        Rows.Add(cells.Select(c => c switch
-        {
-            double d => d.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture),
-            IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
-            _ => c.ToString() ?? "",
-        }).ToArray());
-        return this;
-    }
-
-    public string ToMarkdown()
-    {
-        var md = new StringBuilder();
-        md.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"### {Title}");
-        md.AppendLine();
-        md.AppendLine("| " + string.Join(" | ", Columns) + " |");
-        md.AppendLine("|" + string.Concat(Columns.Select(_ => "---|")));
-        foreach (var row in Rows)
-        {
-            md.AppendLine("| " + string.Join(" | ", row) + " |");
-        }
-
-        return md.ToString();
-    }
-}
-
-/// <summary>The facts every figure is listed with.</summary>
-internal sealed record MachineFacts(int Cores, double MemoryGiB, string Os, string Runtime)
-{
-    public static MachineFacts Read()
-    {
-        var memKb = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal))
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
-        return new MachineFacts(
-            Environment.ProcessorCount,
-            Math.Round(double.Parse(memKb, System.Globalization.CultureInfo.InvariantCulture) / 1024 / 1024, 1),
-            System.Runtime.InteropServices.RuntimeInformation.OSDescription,
-            System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription);
-    }
-
-    public override string ToString() => $"{Cores} cores, {MemoryGiB} GiB, {Os}, {Runtime}";
 }

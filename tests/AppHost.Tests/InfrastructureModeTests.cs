@@ -18,10 +18,16 @@ public sealed class InfrastructureModeTests
 
     [Theory]
     [InlineData("local")]
-    [InlineData("external")]
+    [InlineData("containers")]
     [InlineData("auto")]
-    public void Publishing_always_uses_containers(string configured) =>
+    public void Publishing_uses_containers_never_local_executables(string configured) =>
         Assert.Equal(InfrastructureMode.Containers, InfrastructureModeResolver.Resolve(Configuration(configured), Publish));
+
+    [Theory]
+    [InlineData("external")]
+    [InlineData("External")]
+    public void Publishing_in_external_mode_publishes_connection_strings_to_managed_services(string configured) =>
+        Assert.Equal(InfrastructureMode.External, InfrastructureModeResolver.Resolve(Configuration(configured), Publish));
 
     [Fact]
     public void Auto_resolves_to_a_concrete_mode() =>

@@ -1,56 +1,74 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace PolyglotAspire.AppHost.Tests;
 
 /// <summary>
-/// Runs the command the README gives for Azure Container Apps (through azd) and checks what it writes:
-/// containers, projects, parameters and connection strings only — never a local executable — and secrets as parameters.
+/// What azd deploys to Azure Container Apps: the manifest the README's deploy steps generate. Containers, projects,
+/// parameters and connection strings only — never a local executable — with both APIs external, no storage that
+/// Container Apps would put on an SMB share, and every password a secret parameter.
 /// </summary>
-public sealed class PublishManifestTests
+public sealed class PublishManifestTests(PublishedManifest manifest) : IClassFixture<PublishedManifest>
 {
     private static readonly string[] AllowedTypes = ["container.v0", "container.v1", "project.v0", "project.v1", "parameter.v0", "value.v0", "annotated.string"];
 
     [Fact]
-    public async Task The_manifest_holds_no_executable_and_keeps_secrets_as_parameters()
+    public void The_manifest_holds_containers_projects_and_parameters_but_no_executable()
     {
-        var ct = TestContext.Current.CancellationToken;
-        var output = Path.Combine(Path.GetTempPath(), $"aspire-manifest-{Guid.NewGuid():N}.json");
-        try
-        {
-            var appHost = Projects.AppHost.ProjectPath;
-            using var process = Process.Start(new ProcessStartInfo("dotnet",
-                ["run", "--project", appHost, "--no-build", "--no-launch-profile", "--", "--publisher", "manifest", "--output-path", output])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            })!;
-            var log = process.StandardOutput.ReadToEndAsync(ct);
-            var errors = process.StandardError.ReadToEndAsync(ct);
-            await process.WaitForExitAsync(ct);
-            Assert.True(process.ExitCode == 0, $"manifest publishing failed ({process.ExitCode}): {await log}{await errors}");
-
-            using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(output, ct));
-            var resources = manifest.RootElement.GetProperty("resources").EnumerateObject()
-                .ToDictionary(r => r.Name, r => r.Value);
-
-            Assert.All(resources, r => Assert.Contains(r.Value.GetProperty("type").GetString(), AllowedTypes));
-            Assert.Equal("container.v0", resources["kafka"].GetProperty("type").GetString());
-            Assert.Equal("container.v0", resources["clickhouse"].GetProperty("type").GetString());
-            Assert.StartsWith("project.", resources["orders-api"].GetProperty("type").GetString(), StringComparison.Ordinal);
-
-            foreach (var secret in new[] { "postgres-password", "clickhouse-admin-password", "clickhouse-writer-password", "clickhouse-reader-password" })
-            {
-                var input = resources[secret].GetProperty("inputs").GetProperty("value");
-                Assert.True(input.GetProperty("secret").GetBoolean(), $"{secret} must be a secret parameter");
-            }
-
-            var env = resources["orders-api"].GetProperty("env");
-            Assert.Equal("{ordersdb.connectionString}", env.GetProperty("ConnectionStrings__ordersdb").GetString());
-        }
-        finally
-        {
-            File.Delete(output);
-        }
+        Assert.All(manifest.Resources, r => Assert.Contains(r.Value.GetProperty("type").GetString(), AllowedTypes));
+        Assert.Equal("container.v0", Type("postgres"));
+        Assert.Equal("container.v0", Type("kafka"));
+        Assert.All(["orders-api", "sync-worker", "analytics-api"], service => Assert.StartsWith("project.", Type(service), StringComparison.Ordinal));
+        Assert.Equal("{ordersdb.connectionString}", manifest.Resources["orders-api"].GetProperty("env").GetProperty("ConnectionStrings__ordersdb").GetString());
     }
+
+    [Fact]
+    public void Both_APIs_have_external_HTTP_endpoints_and_the_worker_stays_internal()
+    {
+        Assert.All(["orders-api", "analytics-api"], api => Assert.All(Bindings(api), b =>
+            Assert.True(b.Value.TryGetProperty("external", out var external) && external.GetBoolean(), $"{api} {b.Name} must be external")));
+        Assert.All(Bindings("sync-worker"), b => Assert.False(b.Value.TryGetProperty("external", out _), $"sync-worker {b.Name} must be internal"));
+        Assert.All(["postgres", "kafka", "clickhouse"], engine => Assert.All(Bindings(engine), b =>
+            Assert.False(b.Value.TryGetProperty("external", out _), $"{engine} {b.Name} must be internal")));
+    }
+
+    [Fact]
+    public void No_engine_publishes_a_volume_or_a_bind_mount()
+    {
+        // On Container Apps both become Azure Files (SMB) shares: PostgreSQL's initdb fails there, ClickHouse needs hard links.
+        Assert.All(manifest.Resources, r => Assert.False(r.Value.TryGetProperty("volumes", out _) || r.Value.TryGetProperty("bindMounts", out _),
+            $"{r.Key} publishes storage"));
+    }
+
+    [Fact]
+    public void ClickHouse_is_built_from_the_Dockerfile_that_bakes_in_the_app_users()
+    {
+        var clickhouse = manifest.Resources["clickhouse"];
+        Assert.Equal("container.v1", clickhouse.GetProperty("type").GetString());
+        var build = clickhouse.GetProperty("build");
+        var folder = Path.Combine(PublishedManifest.AppHostDirectory, "ClickHouse");
+        Assert.Equal(folder, manifest.FullPath(build.GetProperty("context").GetString()!));
+        Assert.Equal(Path.Combine(folder, "Dockerfile"), manifest.FullPath(build.GetProperty("dockerfile").GetString()!));
+    }
+
+    [Fact]
+    public void Every_password_is_a_secret_parameter()
+    {
+        var parameters = manifest.Resources.Where(r => r.Value.GetProperty("type").GetString() == "parameter.v0").Select(r => r.Key).Order();
+        Assert.Equal(["clickhouse-admin-password", "clickhouse-reader-password", "clickhouse-writer-password", "postgres-password"], parameters);
+        Assert.All(parameters, name => Assert.True(
+            manifest.Resources[name].GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean(), $"{name} must be a secret parameter"));
+
+        // Wherever a password appears, it is a reference to one of those parameters, never a literal.
+        var clickhouse = manifest.Resources["clickhouse"].GetProperty("env");
+        Assert.Equal("{clickhouse-admin-password.value}", clickhouse.GetProperty("CLICKHOUSE_PASSWORD").GetString());
+        Assert.Equal("{clickhouse-writer-password.value}", clickhouse.GetProperty("CLICKHOUSE_WRITER_PASSWORD").GetString());
+        Assert.Equal("{clickhouse-reader-password.value}", clickhouse.GetProperty("CLICKHOUSE_READER_PASSWORD").GetString());
+        Assert.Equal("{postgres-password.value}", manifest.Resources["postgres"].GetProperty("env").GetProperty("POSTGRES_PASSWORD").GetString());
+        Assert.All(["clickhouse-writer", "clickhouse-reader", "clickhouse-admin"], name => Assert.Contains(
+            $"Password={{{name}-password.value}}", manifest.Resources[name].GetProperty("connectionString").GetString(), StringComparison.Ordinal));
+    }
+
+    private string? Type(string resource) => manifest.Resources[resource].GetProperty("type").GetString();
+
+    private JsonElement.ObjectEnumerator Bindings(string resource) => manifest.Resources[resource].GetProperty("bindings").EnumerateObject();
 }

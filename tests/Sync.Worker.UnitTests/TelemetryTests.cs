@@ -42,7 +42,7 @@ public sealed class TelemetryTests
             string? kind = null;
             foreach (var tag in tags)
             {
-                if (tag.Key == "sync.event.kind")
+                if (tag.Key == SyncMetrics.EventKindTag)
                 {
                     kind = (string?)tag.Value;
                 }
@@ -84,16 +84,16 @@ public sealed class TelemetryTests
         Assert.Equal("sync batch", span.DisplayName);
         Assert.Equal(ActivityKind.Consumer, span.Kind);
         Assert.Equal([first.TraceId, second.TraceId], span.Links.Select(l => l.Context.TraceId));
-        Assert.Equal(2, span.GetTagItem("sync.batch.rows"));
-        Assert.StartsWith("telemetry.topic:0@0-2#", (string?)span.GetTagItem("sync.dedup_token"), StringComparison.Ordinal);
+        Assert.Equal(2, span.GetTagItem("polyglot.sync.batch.rows"));
+        Assert.StartsWith("telemetry.topic:0@0-2#", (string?)span.GetTagItem("polyglot.sync.dedup_token"), StringComparison.Ordinal);
 
         meters.RecordObservableInstruments();
         lock (events)
         {
-            Assert.Contains(("sync.events", 2L, "order"), events);
-            Assert.Contains(("sync.events", 1L, "heartbeat"), events);
-            Assert.Contains(events, e => e.Instrument == "sync.batch.rows" && e.Value == 2);
-            Assert.Contains(events, e => e.Instrument == "sync.batch.bytes" && e.Value == 20);
+            Assert.Contains(("polyglot.sync.events", 2L, "order"), events);
+            Assert.Contains(("polyglot.sync.events", 1L, "heartbeat"), events);
+            Assert.Contains(events, e => e.Instrument == "polyglot.sync.batch.rows" && e.Value == 2);
+            Assert.Contains(events, e => e.Instrument == "polyglot.sync.batch.size" && e.Value == 20);
         }
     }
 }

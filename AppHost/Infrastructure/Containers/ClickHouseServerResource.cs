@@ -10,4 +10,7 @@ public sealed class ClickHouseServerResource(string name) : ContainerResource(na
     public const string Tag = "26.7";
     public const string HttpEndpointName = "http";
     public const int HttpPort = 8123;
+
+    /// <summary>Where the image merges extra users from (the app's <c>users.xml</c> goes there).</summary>
+    public const string UsersDirectory = "/etc/clickhouse-server/users.d";
 }

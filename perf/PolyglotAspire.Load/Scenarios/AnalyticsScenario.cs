@@ -18,6 +18,8 @@ internal sealed class AnalyticsScenario : IScenario
 
     public string Description => "p50/p99 of each analytics question over N orders (default 10M): ClickHouse vs PostgreSQL on the same data";
 
+    public IReadOnlyList<string> Options { get; } = ["orders", "iterations"];
+
     public async Task<ScenarioResult> RunAsync(LocalApp app, ScenarioOptions options, CancellationToken cancellationToken)
     {
         var orders = options.GetInt("orders", 10_000_000);

@@ -9,13 +9,15 @@ namespace PolyglotAspire.Load.Scenarios;
 /// Capture lag at steady rates: orders are created through the API at a fixed rate (open loop) while a consumer
 /// reads <c>orders.events</c>; for each of our Created events, lag = receive time − the source commit time the relay
 /// put in the envelope (PostgreSQL's clock, same machine). That is commit → Kafka ack → consumer fetch, an upper bound
-/// of commit → ack (the relay records commit → ack itself as the <c>polyglot.orders.capture.commit_to_ack</c> histogram).
+/// of commit → ack (the relay records commit → ack itself as the <c>polyglot.orders.capture.commit_to_ack.duration</c> histogram).
 /// </summary>
 internal sealed class CaptureLagScenario : IScenario
 {
     public string Name => "capture-lag";
 
     public string Description => "commit → Kafka (consumer receipt) lag p50/p99 of the WAL capture relay at steady write rates";
+
+    public IReadOnlyList<string> Options { get; } = ["rates", "duration"];
 
     public async Task<ScenarioResult> RunAsync(LocalApp app, ScenarioOptions options, CancellationToken cancellationToken)
     {
@@ -29,6 +31,7 @@ internal sealed class CaptureLagScenario : IScenario
         using var warm = new OrderWriteLoad(app, 16, "lag-warmup-");
         await warm.ClosedLoopAsync("warm-up", 8, TimeSpan.FromSeconds(3), cancellationToken);
 
+        var plot = result.AddPlot("lag", "Capture lag: PostgreSQL commit → Kafka consumer");
         foreach (var rate in rates)
         {
             var prefix = $"lag-{rate}-{Guid.NewGuid():N}-"[..24];
@@ -86,6 +89,7 @@ internal sealed class CaptureLagScenario : IScenario
                 Math.Round(lag.Ms(50)), Math.Round(lag.Ms(99)), Math.Round(lag.Ms(99.9)),
                 Math.Round(lag.MaxMs),
                 phase.Latency.Ms(50), phase.Latency.Ms(99));
+            plot.Add($"{rate} orders/s", lag);
         }
 
         result.Notes.Add("Lag uses the envelope's CommitTimeMs (PostgreSQL commit timestamp, truncated to the millisecond) and this process's clock (same machine).");

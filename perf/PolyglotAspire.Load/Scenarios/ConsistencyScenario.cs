@@ -16,6 +16,8 @@ internal sealed class ConsistencyScenario : IScenario
 
     public string Description => "cost of strong writes and session reads beside plain writes and eventual reads, under background load";
 
+    public IReadOnlyList<string> Options { get; } = ["rounds", "rate"];
+
     public async Task<ScenarioResult> RunAsync(LocalApp app, ScenarioOptions options, CancellationToken cancellationToken)
     {
         var rounds = options.GetInt("rounds", 300);
@@ -65,10 +67,12 @@ internal sealed class ConsistencyScenario : IScenario
                 "operation", "p50", "p95", "p99", "cost vs baseline (p50)", "cost vs baseline (p99)")
             .Row("write (POST /api/orders)", plain.Ms(50), plain.Ms(95), plain.Ms(99), "baseline", "baseline")
             .Row("strong write (Prefer: consistency=strong)", strong.Ms(50), strong.Ms(95), strong.Ms(99),
-                $"+{strong.Ms(50) - plain.Ms(50):0.0} ms", $"+{strong.Ms(99) - plain.Ms(99):0.0} ms")
+                FormattedNumber.DeltaMs(strong.Ms(50) - plain.Ms(50)), FormattedNumber.DeltaMs(strong.Ms(99) - plain.Ms(99)))
             .Row("eventual read (revenue by region)", eventual.Ms(50), eventual.Ms(95), eventual.Ms(99), "baseline", "baseline")
             .Row("session read right after own write", session.Ms(50), session.Ms(95), session.Ms(99),
-                $"+{session.Ms(50) - eventual.Ms(50):0.0} ms", $"+{session.Ms(99) - eventual.Ms(99):0.0} ms");
+                FormattedNumber.DeltaMs(session.Ms(50) - eventual.Ms(50)), FormattedNumber.DeltaMs(session.Ms(99) - eventual.Ms(99)));
+        result.AddPlot("latency", "One caller's latency by operation")
+            .Add("write", plain).Add("strong write", strong).Add("eventual read", eventual).Add("session read after own write", session);
         result.Notes.Add($"Strong writes visible in analytics when answered: {strongVisible} of {rounds} (the rest answered 'committed, not yet visible' after the 5 s budget).");
         result.Notes.Add($"Session reads answered by ClickHouse: {sessionFromOlap} of {rounds} (the rest by the read-only PostgreSQL fallback after the 2 s wait) — never stale either way.");
         result.Notes.Add("A strong write's extra time is the commit→visible latency of the pipeline (relay, Kafka, batch age, insert); a session read's is the wait for the worker to apply the caller's token.");

@@ -39,6 +39,8 @@ internal sealed class FreshnessScenario : IScenario
 
     public string Description => "commit → visible in analytics p50/p95/p99 at 500, 2,000 and max orders/s (via Orders.Api), beside ClickHouse's MaterializedPostgreSQL on the same PostgreSQL";
 
+    public IReadOnlyList<string> Options { get; } = ["rates", "seconds", "clients", "poll-ms", "drain-seconds", "token-samples", "peer"];
+
     /// <summary>How the two peers share the machine: both on the same orders at once, one after the other, or ours alone.</summary>
     private enum PeerMode { Concurrent, Sequential, None }
 
@@ -227,6 +229,10 @@ internal sealed class FreshnessScenario : IScenario
         }
     }
 
+    /// <summary>A path's name without its parenthesised details, for a plot's legend.</summary>
+    private static string ShortPath(string path) =>
+        path.Split(" (", 2)[0].Replace("`", "", StringComparison.Ordinal);
+
     private static void Report(ScenarioResult result, Settings settings, List<PhaseOutcome> phases)
     {
         var writes = result.AddTable($"Write load per phase ({settings.Duration.TotalSeconds:F0} s each, POST /api/orders)",
@@ -246,6 +252,16 @@ internal sealed class FreshnessScenario : IScenario
             }
         }
 
+        var plot = result.AddPlot("visible", "Freshness: PostgreSQL commit → visible in analytics");
+        foreach (var p in phases)
+        {
+            foreach (var v in p.Paths)
+            {
+                plot.Add($"{p.Rate}: {ShortPath(v.Path)}", v.Latency);
+            }
+        }
+
+        var lagPlot = result.AddPlot("lag", "Analytics lagMs as sampled (GET /api/analytics/freshness)");
         var lags = result.AddTable($"Analytics `lagMs` over each phase (GET /api/analytics/freshness every {LagSampleInterval.TotalMilliseconds:F0} ms)",
             "phase", "samples", "p50 ms", "p99 ms", "max ms", "per-second max", "per-second max, ms");
         foreach (var p in phases.Where(p => p.Lag is not null))
@@ -256,6 +272,7 @@ internal sealed class FreshnessScenario : IScenario
                 all.Record(TimeSpan.FromMilliseconds(lag));
             }
 
+            lagPlot.Add(p.Rate, all);
             var perSecond = p.Lag.PerSecond();
             lags.Row(p.Rate, p.Lag.Missed == 0 ? p.Lag.Count : $"{p.Lag.Count} ({p.Lag.Missed} missed: {p.Lag.LastMiss})", all.Ms(50), all.Ms(99), all.Ms(100),
                 LagSampler.Sparkline(perSecond.Select(s => s.Max)), string.Join(' ', perSecond.Select(s => s.Max)));

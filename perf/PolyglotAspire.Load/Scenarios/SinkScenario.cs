@@ -30,6 +30,8 @@ internal sealed class SinkScenario : IScenario
 
     public string Description => "Sync.Worker: drain of a pre-filled topic (≥2M) beside consume-alone, insert-alone and ClickHouse's Kafka engine";
 
+    public IReadOnlyList<string> Options { get; } = ["events", "peer-consumers", "naive-seconds", "naive-events"];
+
     public async Task<ScenarioResult> RunAsync(LocalApp app, ScenarioOptions options, CancellationToken cancellationToken)
     {
         var events = options.GetInt("events", 2_000_000);
@@ -125,21 +127,21 @@ internal sealed class SinkScenario : IScenario
 
         // events per CPU-second of every process on the path: what 2 dedicated cores would give / 2, steadier than
         // wall-clock rates on a machine shared with other work.
-        static string PerCpuSecond(params double[] cpuPerMillion) => Math.Round(1e6 / cpuPerMillion.Sum()).ToString("N0", CultureInfo.InvariantCulture);
+        static FormattedNumber PerCpuSecond(params double[] cpuPerMillion) => new(Math.Round(1e6 / cpuPerMillion.Sum()), "N0");
         var table = result.AddTable($"Drain of a pre-filled topic: {messages:N0} messages, {partitions} partitions",
             "path", "events/s", "seconds", "worker/this", "CPU s per 1M: worker", "ClickHouse", "Kafka", "client", "events per CPU-second (all processes)");
-        table.Row("Sync.Worker: consume → decode → insert → sync_state → commit", Math.Round(drain.Rate), drain.Seconds, "1.00",
-            drain.WorkerCpu, drain.ClickHouseCpu, drain.KafkaCpu, "-", PerCpuSecond(drain.WorkerCpu, drain.ClickHouseCpu, drain.KafkaCpu));
+        table.Row("Sync.Worker: consume → decode → insert → sync_state → commit", Math.Round(drain.Rate), drain.Seconds, FormattedNumber.Times(1),
+            drain.WorkerCpu, drain.ClickHouseCpu, drain.KafkaCpu, null, PerCpuSecond(drain.WorkerCpu, drain.ClickHouseCpu, drain.KafkaCpu));
         table.Row("(a) consume alone (Confluent.Kafka, nothing done with the messages)", Math.Round(consume.Rate), consume.Seconds,
-            (drain.Rate / consume.Rate).ToString("F2", CultureInfo.InvariantCulture), "-", "-", consume.KafkaCpu, consume.ClientCpu,
+            FormattedNumber.Times(drain.Rate / consume.Rate), null, null, consume.KafkaCpu, consume.ClientCpu,
             PerCpuSecond(consume.KafkaCpu, consume.ClientCpu));
         table.Row($"(b) insert alone (pre-built RowBinary, {batchRows:N0} rows per insert)", Math.Round(insert.Rate), insert.Seconds,
-            (drain.Rate / insert.Rate).ToString("F2", CultureInfo.InvariantCulture), "-", insert.ClickHouseCpu, "-", insert.ClientCpu,
+            FormattedNumber.Times(drain.Rate / insert.Rate), null, insert.ClickHouseCpu, null, insert.ClientCpu,
             PerCpuSecond(insert.ClickHouseCpu, insert.ClientCpu));
         if (naive is not null)
         {
             table.Row($"(c) naive per-event sync: SELECT the row in PostgreSQL, one INSERT per event (first {naive.Events:N0} events, {naive.Seconds:F0} s)",
-                Math.Round(naive.Rate), naive.Seconds, (drain.Rate / naive.Rate).ToString("F0", CultureInfo.InvariantCulture), "-", naive.ClickHouseCpu, naive.KafkaCpu,
+                Math.Round(naive.Rate), naive.Seconds, FormattedNumber.Times(drain.Rate / naive.Rate, 0), null, naive.ClickHouseCpu, naive.KafkaCpu,
                 naive.ClientCpu, PerCpuSecond(naive.ClickHouseCpu, naive.KafkaCpu, naive.ClientCpu, naive.PostgresCpu));
             result.Notes.Add(NaiveSyncPeer.Note(naive, messages, naiveSeconds, naiveEvents));
         }
@@ -147,7 +149,7 @@ internal sealed class SinkScenario : IScenario
         if (peer is not null)
         {
             table.Row($"(d) ClickHouse Kafka engine + materialized view ({peerConsumers} consumers, whole topic)", Math.Round(peer.Rate), peer.Seconds,
-                (drain.Rate / peer.Rate).ToString("F2", CultureInfo.InvariantCulture), "-", peer.ClickHouseCpu, peer.KafkaCpu, "-",
+                FormattedNumber.Times(drain.Rate / peer.Rate), null, peer.ClickHouseCpu, peer.KafkaCpu, null,
                 PerCpuSecond(peer.ClickHouseCpu, peer.KafkaCpu));
             result.Notes.Add("peer: the same topic read by ClickHouse's own Kafka engine (MsgPack format, the envelope as a Tuple) into a copy of `orders` " +
                 "through a materialized view, inside the same ClickHouse server; settings from ENVIRONMENT.md's best measurement " +

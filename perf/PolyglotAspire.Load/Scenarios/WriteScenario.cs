@@ -13,6 +13,8 @@ internal sealed class WriteScenario : IScenario
 
     public string Description => "POST /api/orders orders/s and p50/p99 (closed loop) vs pgbench running the same transaction, same server, same run";
 
+    public IReadOnlyList<string> Options { get; } = ["clients", "pgbench-clients", "duration", "warmup", "rounds", "classic"];
+
     public async Task<ScenarioResult> RunAsync(LocalApp app, ScenarioOptions options, CancellationToken cancellationToken)
     {
         var clients = options.GetInt("clients", 32);
@@ -65,12 +67,18 @@ internal sealed class WriteScenario : IScenario
                 Math.Round(phase.PerSecond), phase.Latency.Ms(50), phase.Latency.Ms(99), phase.Latency.Ms(99.9), phase.Errors);
         }
 
+        var plot = result.AddPlot("latency", "Order + outbox transaction latency: API vs pgbench (client side)");
+        foreach (var (round, phase) in phases)
+        {
+            plot.Add($"round {round}: {phase.Name}", phase.Latency);
+        }
+
         var ratios = result.AddTable("Ratio", "round", "API orders/s", "pgbench (pipeline) tx/s", "API / pgbench");
         foreach (var round in phases.Select(p => p.Round).Distinct())
         {
             var api = phases.First(p => p.Round == round && p.Result.Name.StartsWith("POST", StringComparison.Ordinal)).Result;
             var pg = phases.First(p => p.Round == round && p.Result.Name.Contains("pipeline", StringComparison.Ordinal)).Result;
-            ratios.Row(round, Math.Round(api.PerSecond), Math.Round(pg.PerSecond), $"{api.PerSecond / pg.PerSecond:P0}");
+            ratios.Row(round, Math.Round(api.PerSecond), Math.Round(pg.PerSecond), FormattedNumber.Percent(api.PerSecond / pg.PerSecond));
         }
 
         await using (var connection = new NpgsqlConnection(connectionString))
