@@ -14,8 +14,23 @@ namespace PolyglotAspire.Analytics.Partitions;
 /// read-your-writes holds. Each partition's answer is as of the parts read or later, never older.
 /// </para>
 /// </summary>
-public sealed class PartitionedAggregator(PartsSnapshotReader parts, PartitionResultCache cache)
+public sealed class PartitionedAggregator
 {
+    private readonly Func<CancellationToken, Task<PartsSnapshot>> _readParts;
+    private readonly PartitionResultCache _cache;
+
+    public PartitionedAggregator(PartsSnapshotReader parts, PartitionResultCache cache)
+        : this(parts.ReadAsync, cache)
+    {
+    }
+
+    /// <summary>With any source of parts snapshots (unit tests).</summary>
+    internal PartitionedAggregator(Func<CancellationToken, Task<PartsSnapshot>> readParts, PartitionResultCache cache)
+    {
+        _readParts = readParts;
+        _cache = cache;
+    }
+
     /// <summary>
     /// Computes the given partitions (null: the whole table) over the range, grouped by partition, key and currency.
     /// </summary>
@@ -24,7 +39,7 @@ public sealed class PartitionedAggregator(PartsSnapshotReader parts, PartitionRe
     /// <summary>The totals of <paramref name="shape"/> (what is grouped, and any filter applied in the query) over [<paramref name="from"/>, <paramref name="to"/>).</summary>
     public async Task<IReadOnlyList<GroupTotal>> AggregateAsync(string shape, DateTime from, DateTime to, Compute compute, CancellationToken cancellationToken)
     {
-        var snapshot = await parts.ReadAsync(cancellationToken);
+        var snapshot = await _readParts(cancellationToken);
         if (snapshot.Signatures.Count == 0)
         {
             return Merge([(await compute(null, cancellationToken)).Select(p => p.Total)]);
@@ -45,7 +60,7 @@ public sealed class PartitionedAggregator(PartsSnapshotReader parts, PartitionRe
             }
             else if (from <= start && end <= to)
             {
-                if (cache.TryGet(shape, partition, signature, out var rows))
+                if (_cache.TryGet(shape, partition, signature, out var rows))
                 {
                     reused.Add(rows);
                 }
@@ -70,7 +85,7 @@ public sealed class PartitionedAggregator(PartsSnapshotReader parts, PartitionRe
                 reused.Add(rows);
                 if (whole.TryGetValue(partition, out var signature))
                 {
-                    cache.Put(shape, partition, signature, rows); // also when empty: all of it deleted is an answer too
+                    _cache.Put(shape, partition, signature, rows); // also when empty: all of it deleted is an answer too
                 }
             }
         }
