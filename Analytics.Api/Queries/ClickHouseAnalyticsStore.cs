@@ -30,7 +30,7 @@ public sealed class ClickHouseAnalyticsStore(ClickHouseClient client, Partitione
           AND created_at >= {from:DateTime64(3, 'UTC')} AND created_at < {to:DateTime64(3, 'UTC')}
         """;
 
-    private const string RevenueAmount = "sumIf(total, has({revenueStatuses:Array(String)}, status))";
+    private const string RevenueAmount = "sumIf(total, status IN {revenueStatuses:Array(String)})";
 
     /// <summary>A grouped aggregate per partition (the partitions a parameter) or, without <c>@inPartitions</c>, over the whole table.</summary>
     private const string GroupedTemplate = "SELECT @partitionId AS partition, @key AS key, currency, count() AS orders, @amount AS amount\n" + CurrentOrders + """
