@@ -3,14 +3,14 @@ using Microsoft.Extensions.Options;
 namespace PolyglotAspire.Analytics.Partitions;
 
 /// <summary>
-/// Whole-partition aggregates, kept with the parts signature they were computed under and reused only while the
+/// Whole-partition aggregates (<see cref="PartitionAggregate"/>), kept with the parts signature they were computed under and reused only while the
 /// partition's signature is unchanged (<see cref="PartsSnapshot"/>): exact by construction, never "fresh enough".
 /// Bounded by entries and by an estimate of the bytes held; the least recently used entries go first.
 /// </summary>
 public sealed class PartitionResultCache(IOptions<AnalyticsOptions> options)
 {
-    /// <summary>Per row: the record, two string objects and their characters (estimated), the amount, the count.</summary>
-    private const int RowOverheadBytes = 96;
+    /// <summary>Per row: the record, two string objects and their characters (estimated), the day, the amount, the count.</summary>
+    private const int RowOverheadBytes = 104;
     private const int EntryOverheadBytes = 160;
 
     private readonly Lock _gate = new();
@@ -21,7 +21,7 @@ public sealed class PartitionResultCache(IOptions<AnalyticsOptions> options)
     private long _misses;
     private long _evictions;
 
-    private sealed record Entry((string Shape, string Partition) Key, string Signature, GroupTotal[] Rows, long Bytes);
+    private sealed record Entry((string Shape, string Partition) Key, string Signature, PartitionAggregate Aggregate, long Bytes);
 
     /// <summary>How the cache has done since start: what perf runs and operators read.</summary>
     public (long Hits, long Misses, long Evictions, int Entries, long Bytes) Statistics
@@ -35,8 +35,8 @@ public sealed class PartitionResultCache(IOptions<AnalyticsOptions> options)
         }
     }
 
-    /// <summary>The rows of <paramref name="partition"/> for <paramref name="shape"/>, if computed under exactly <paramref name="signature"/>.</summary>
-    public bool TryGet(string shape, string partition, string signature, out GroupTotal[] rows)
+    /// <summary>The aggregate of <paramref name="partition"/> for <paramref name="shape"/>, if computed under exactly <paramref name="signature"/>.</summary>
+    public bool TryGet(string shape, string partition, string signature, out PartitionAggregate aggregate)
     {
         lock (_gate)
         {
@@ -47,7 +47,7 @@ public sealed class PartitionResultCache(IOptions<AnalyticsOptions> options)
                     _recency.Remove(node);
                     _recency.AddFirst(node);
                     _hits++;
-                    rows = node.Value.Rows;
+                    aggregate = node.Value.Aggregate;
                     return true;
                 }
 
@@ -55,15 +55,15 @@ public sealed class PartitionResultCache(IOptions<AnalyticsOptions> options)
             }
 
             _misses++;
-            rows = [];
+            aggregate = PartitionAggregate.Empty;
             return false;
         }
     }
 
-    /// <summary>Keeps a whole partition's rows under the signature read before they were computed.</summary>
-    public void Put(string shape, string partition, string signature, GroupTotal[] rows)
+    /// <summary>Keeps a whole partition's aggregate under the signature read before it was computed.</summary>
+    public void Put(string shape, string partition, string signature, PartitionAggregate aggregate)
     {
-        var bytes = EstimateBytes(signature, rows);
+        var bytes = EstimateBytes(signature, aggregate);
         var o = options.Value;
         if (o.PartitionCacheMaxEntries == 0 || bytes > o.PartitionCacheMaxBytes)
         {
@@ -77,7 +77,7 @@ public sealed class PartitionResultCache(IOptions<AnalyticsOptions> options)
                 Remove(existing);
             }
 
-            var node = _recency.AddFirst(new Entry((shape, partition), signature, rows, bytes));
+            var node = _recency.AddFirst(new Entry((shape, partition), signature, aggregate, bytes));
             _entries[(shape, partition)] = node;
             _bytes += bytes;
             while (_entries.Count > o.PartitionCacheMaxEntries || _bytes > o.PartitionCacheMaxBytes)
@@ -88,10 +88,10 @@ public sealed class PartitionResultCache(IOptions<AnalyticsOptions> options)
         }
     }
 
-    internal static long EstimateBytes(string signature, GroupTotal[] rows)
+    internal static long EstimateBytes(string signature, PartitionAggregate aggregate)
     {
         long bytes = EntryOverheadBytes + (2L * signature.Length);
-        foreach (var row in rows)
+        foreach (var row in aggregate.Days.Select(d => d.Total).Concat(aggregate.Totals))
         {
             bytes += RowOverheadBytes + (2L * (row.Key.Length + row.Currency.Length));
         }

@@ -3,11 +3,12 @@ using PolyglotAspire.Contracts.Analytics;
 namespace PolyglotAspire.Analytics.Partitions;
 
 /// <summary>
-/// Answers a small grouped question (key × currency) over a created_at range from whole-partition aggregates:
-/// partitions wholly inside the range whose parts are unchanged come from <see cref="PartitionResultCache"/>; the
-/// rest — partitions that changed, and the at most two the range cuts — are computed in one query and the whole
-/// ones kept. A partition's <c>FINAL</c> result depends on its parts alone (<see cref="OrdersTable"/>: every
-/// version of an order is in one partition), so the merged answer is exactly the one a full query gives.
+/// Answers a small grouped question (key × currency) over a created_at range from whole-partition aggregates: a
+/// partition whose parts are unchanged comes from <see cref="PartitionResultCache"/> — its sum when the range holds all
+/// of it, its days when the range is whole days that cut it — and the rest (partitions that changed; partitions cut by
+/// a range that is not whole days) are computed in one query, the whole ones kept. A partition's <c>FINAL</c> result
+/// depends on its parts alone (<see cref="OrdersTable"/>: every version of an order is in one partition), so the merged
+/// answer is exactly the one a full query gives.
 /// <para>
 /// Order matters, and is the caller's: freshness is read first, then (here) the parts. Whatever the watermark counts
 /// as applied was in a committed part before the parts are read, so it is in the signatures and in the answer:
@@ -32,9 +33,10 @@ public sealed class PartitionedAggregator
     }
 
     /// <summary>
-    /// Computes the given partitions (null: the whole table) over the range, grouped by partition, key and currency.
+    /// Computes the given partitions (null: the whole table) over [<paramref name="from"/>, <paramref name="to"/>),
+    /// grouped by partition, UTC day, key and currency.
     /// </summary>
-    public delegate Task<IReadOnlyList<PartitionTotal>> Compute(IReadOnlyList<string>? partitions, CancellationToken cancellationToken);
+    public delegate Task<IReadOnlyList<PartitionTotal>> Compute(IReadOnlyList<string>? partitions, DateTime from, DateTime to, CancellationToken cancellationToken);
 
     /// <summary>The totals of <paramref name="shape"/> (what is grouped, and any filter applied in the query) over [<paramref name="from"/>, <paramref name="to"/>).</summary>
     public async Task<IReadOnlyList<GroupTotal>> AggregateAsync(string shape, DateTime from, DateTime to, Compute compute, CancellationToken cancellationToken)
@@ -42,70 +44,67 @@ public sealed class PartitionedAggregator
         var snapshot = await _readParts(cancellationToken);
         if (snapshot.Signatures.Count == 0)
         {
-            return Merge([(await compute(null, cancellationToken)).Select(p => p.Total)]);
+            return PartitionAggregate.Sum((await compute(null, from, to, cancellationToken)).Select(p => p.Total));
         }
 
-        var reused = new List<IEnumerable<GroupTotal>>();
-        var computed = new List<string>();
-        var whole = new Dictionary<string, string>(StringComparer.Ordinal); // computed partitions wholly in range: their signatures
+        var wholeDays = from.TimeOfDay == TimeSpan.Zero && to.TimeOfDay == TimeSpan.Zero;
+        var answers = new List<IEnumerable<GroupTotal>>();
+        var whole = new Dictionary<string, (string Signature, DateTime Start, DateTime End)>(StringComparer.Ordinal); // computed, to keep
+        var ranged = new List<string>(); // computed over the range only, never kept
         foreach (var (partition, signature) in snapshot.Signatures)
         {
             if (!OrdersTable.TryGetPartitionRange(partition, out var start, out var end))
             {
-                computed.Add(partition); // not a month (a version 1 table): always computed, never kept
+                ranged.Add(partition); // not a month (a version 1 table): always computed
             }
             else if (end <= from || start >= to)
             {
                 // no row of this partition is in the range
             }
-            else if (from <= start && end <= to)
+            else if (wholeDays || (from <= start && end <= to))
             {
-                if (_cache.TryGet(shape, partition, signature, out var rows))
+                if (_cache.TryGet(shape, partition, signature, out var kept))
                 {
-                    reused.Add(rows);
+                    answers.Add(Answer(kept, start, end, from, to));
                 }
                 else
                 {
-                    computed.Add(partition);
-                    whole[partition] = signature;
+                    whole[partition] = (signature, start, end);
                 }
             }
             else
             {
-                computed.Add(partition); // cut by the range
+                ranged.Add(partition); // cut by a range that is not whole days
             }
         }
 
-        if (computed.Count > 0)
+        if (whole.Count + ranged.Count > 0)
         {
-            var byPartition = (await compute(computed, cancellationToken)).ToLookup(p => p.Partition, p => p.Total, StringComparer.Ordinal);
-            foreach (var partition in computed)
+            // One query: over the whole of the partitions to keep, unless some must be cut by the range anyway.
+            var (queryFrom, queryTo) = ranged.Count == 0 ? (whole.Values.Min(w => w.Start), whole.Values.Max(w => w.End)) : (from, to);
+            var rows = (await compute([.. whole.Keys, .. ranged], queryFrom, queryTo, cancellationToken))
+                .ToLookup(p => p.Partition, p => (p.Day, p.Total), StringComparer.Ordinal);
+            foreach (var (partition, (signature, start, end)) in whole)
             {
-                var rows = byPartition[partition].ToArray();
-                reused.Add(rows);
-                if (whole.TryGetValue(partition, out var signature))
+                if (queryFrom <= start && end <= queryTo)
                 {
-                    _cache.Put(shape, partition, signature, rows); // also when empty: all of it deleted is an answer too
+                    var computed = PartitionAggregate.From(rows[partition]);
+                    _cache.Put(shape, partition, signature, computed); // also when empty: all of it deleted is an answer too
+                    answers.Add(Answer(computed, start, end, from, to));
+                }
+                else
+                {
+                    answers.Add(rows[partition].Select(r => r.Total)); // computed over the range already
                 }
             }
+
+            answers.AddRange(ranged.Select(partition => rows[partition].Select(r => r.Total)));
         }
 
-        return Merge(reused);
+        return PartitionAggregate.Sum(answers.SelectMany(a => a));
     }
 
-    /// <summary>Sums the groups of every partition by (key, currency).</summary>
-    private static List<GroupTotal> Merge(IEnumerable<IEnumerable<GroupTotal>> partitions)
-    {
-        var sums = new Dictionary<(string Key, string Currency), (long Orders, decimal Amount)>();
-        foreach (var rows in partitions)
-        {
-            foreach (var row in rows)
-            {
-                var (orders, amount) = sums.GetValueOrDefault((row.Key, row.Currency));
-                sums[(row.Key, row.Currency)] = (orders + row.Orders, amount + row.Amount);
-            }
-        }
-
-        return [.. sums.Select(s => new GroupTotal(s.Key.Key, s.Key.Currency, s.Value.Orders, s.Value.Amount))];
-    }
+    /// <summary>A whole partition's part of the answer: all of it, or the range's whole days of it.</summary>
+    private static IEnumerable<GroupTotal> Answer(PartitionAggregate aggregate, DateTime start, DateTime end, DateTime from, DateTime to) =>
+        from <= start && end <= to ? aggregate.Totals : aggregate.Within(from, to);
 }

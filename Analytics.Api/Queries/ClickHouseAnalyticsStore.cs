@@ -13,8 +13,8 @@ namespace PolyglotAspire.Analytics.Queries;
 /// ReplacingMergeTree(version, is_deleted), partitioned by month). <c>FINAL</c> collapses every order to its latest
 /// version, so redeliveries and older versions never count, and deleted orders drop out; the reader's profile makes
 /// it merge within partitions only (AppHost/ClickHouse/users.xml). Revenue and per-status totals are small grouped
-/// aggregates answered per partition through <see cref="PartitionedAggregator"/> (unchanged partitions are not read
-/// again); top customers is too large to keep per partition and is asked directly. Callers read freshness before
+/// aggregates answered per partition and day through <see cref="PartitionedAggregator"/> (unchanged partitions are not
+/// read again, for all-time questions and for ranges of whole days alike); top customers is too large to keep per partition and is asked directly. Callers read freshness before
 /// asking (the router does), which is what keeps reused partitions within what the answer says it holds.
 /// <para>
 /// Every value is a typed parameter; the only SQL chosen at run time is one of a few fixed shapes picked by enums.
@@ -33,11 +33,12 @@ public sealed class ClickHouseAnalyticsStore(ClickHouseClient client, Partitione
     private const string RevenueAmount = "sumIf(total, status IN {revenueStatuses:Array(String)})";
 
     /// <summary>A grouped aggregate per partition (the partitions a parameter) or, without <c>@inPartitions</c>, over the whole table.</summary>
-    private const string GroupedTemplate = "SELECT @partitionId AS partition, @key AS key, currency, count() AS orders, @amount AS amount\n" + CurrentOrders + """
+    private const string GroupedTemplate =
+        "SELECT @partitionId AS partition, toDate(created_at) AS day, @key AS key, currency, count() AS orders, @amount AS amount\n" + CurrentOrders + """
 
           @inPartitions
           AND ({region:Nullable(String)} IS NULL OR region = {region:Nullable(String)})
-        GROUP BY partition, key, currency
+        GROUP BY partition, day, key, currency
         """;
 
     private const string TopCustomersSql = "SELECT customer_id, currency, count() AS orders, " + RevenueAmount + " AS revenue\n" + CurrentOrders + """
@@ -95,9 +96,9 @@ public sealed class ClickHouseAnalyticsStore(ClickHouseClient client, Partitione
     /// here. The region filter is part of the question, so of its cache key.
     /// </summary>
     private Task<IReadOnlyList<GroupTotal>> AggregateAsync(Shape shape, TimeRange range, string? region, CancellationToken cancellationToken) =>
-        partitions.AggregateAsync(region is null ? shape.Name : $"{shape.Name} region={region}", range.From, range.To, async (ids, ct) =>
+        partitions.AggregateAsync(region is null ? shape.Name : $"{shape.Name} region={region}", range.From, range.To, async (ids, from, to, ct) =>
         {
-            var parameters = RangeParameters(range);
+            var parameters = RangeParameters(new TimeRange(from, to));
             parameters.AddParameter("region", region!);
             parameters.AddParameter("revenueStatuses", AnalyticsDefinitions.RevenueStatuses);
             if (ids is not null)
@@ -109,8 +110,8 @@ public sealed class ClickHouseAnalyticsStore(ClickHouseClient client, Partitione
             var rows = new List<PartitionTotal>();
             while (reader.Read())
             {
-                rows.Add(new PartitionTotal(reader.GetString(0), new GroupTotal(
-                    shape.Key(reader.GetValue(1)), reader.GetString(2), Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture), reader.GetDecimal(4))));
+                rows.Add(new PartitionTotal(reader.GetString(0), DateOnly.FromDateTime(Date(reader.GetValue(1))), new GroupTotal(
+                    shape.Key(reader.GetValue(2)), reader.GetString(3), Convert.ToInt64(reader.GetValue(4), CultureInfo.InvariantCulture), reader.GetDecimal(5))));
             }
 
             return rows;
@@ -131,10 +132,12 @@ public sealed class ClickHouseAnalyticsStore(ClickHouseClient client, Partitione
         return parameters;
     }
 
+    /// <summary>A ClickHouse <c>Date</c> as the driver reads it.</summary>
+    private static DateTime Date(object value) => value is DateOnly d ? d.ToDateTime(TimeOnly.MinValue) : (DateTime)value;
+
     private static FrozenDictionary<(GroupBy, Amount), Shape> BuildShapes()
     {
         static string Text(object value) => (string)value;
-        static DateTime Date(object value) => value is DateOnly d ? d.ToDateTime(TimeOnly.MinValue) : (DateTime)value;
         var keys = new Dictionary<GroupBy, (string Sql, Func<object, string> Read)>
         {
             [GroupBy.Region] = ("region", Text),

@@ -6,7 +6,8 @@ namespace PolyglotAspire.Analytics.UnitTests;
 /// <summary>The cache's own rules: a hit needs the exact signature, and it stays within its entries and bytes, least recently used first out.</summary>
 public sealed class PartitionResultCacheTests
 {
-    private static readonly GroupTotal[] Rows = [new("eu-west", "EUR", 3, 10m), new("us-east", "USD", 1, 2m)];
+    private static readonly PartitionAggregate Rows = PartitionAggregate.From(
+        [(new DateOnly(2026, 1, 2), new GroupTotal("eu-west", "EUR", 3, 10m)), (new DateOnly(2026, 1, 5), new GroupTotal("us-east", "USD", 1, 2m))]);
 
     private static PartitionResultCache Cache(int entries = 100, long bytes = 1 << 20) =>
         new(Options.Create(new AnalyticsOptions { PartitionCacheMaxEntries = entries, PartitionCacheMaxBytes = bytes }));
@@ -51,7 +52,7 @@ public sealed class PartitionResultCacheTests
         Assert.Equal((2, 2 * size), (cache.Statistics.Entries, cache.Statistics.Bytes));
         Assert.False(cache.TryGet("s", "1", "x", out _));
 
-        var huge = Enumerable.Range(0, 10_000).Select(i => new GroupTotal($"k{i}", "EUR", 1, 1m)).ToArray();
+        var huge = PartitionAggregate.From(Enumerable.Range(0, 10_000).Select(i => (new DateOnly(2026, 1, 1), new GroupTotal($"k{i}", "EUR", 1, 1m))));
         cache.Put("s", "4", "x", huge);
         Assert.False(cache.TryGet("s", "4", "x", out _));
         Assert.True(cache.TryGet("s", "3", "x", out _));
