@@ -10,9 +10,6 @@ internal sealed record AnalyticsQuestion(string Name, string Path, Func<IAnalyti
 {
     /// <summary>The API path with one more query parameter, e.g. <c>consistency=eventual</c>.</summary>
     public string PathWith(string parameter) => Path + (Path.Contains('?', StringComparison.Ordinal) ? '&' : '?') + parameter;
-
-    /// <summary>Whether the question spans all time (the others span the last 30 days).</summary>
-    public bool AllTime => Name.EndsWith("all time", StringComparison.Ordinal);
 }
 
 /// <summary>
