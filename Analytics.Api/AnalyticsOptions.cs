@@ -26,6 +26,21 @@ public sealed class AnalyticsOptions
     [Range(1, 100_000)]
     public int MaxLimit { get; set; } = 1_000;
 
+    /// <summary>
+    /// Whole-partition aggregates kept for reuse while a partition is unchanged (Partitions/PartitionResultCache.cs),
+    /// at most. One is a question shape × a month: the dashboard's questions over ten years of months take ~600;
+    /// a region filter is a shape of its own. 0 turns the cache off.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int PartitionCacheMaxEntries { get; set; } = 10_000;
+
+    /// <summary>
+    /// The cache's size bound, estimated from what it holds (an entry of a month by day in three currencies: ~10 KB).
+    /// Least recently used entries go first.
+    /// </summary>
+    [Range(0, 1L << 34)]
+    public long PartitionCacheMaxBytes { get; set; } = 64L << 20;
+
     /// <summary>The dashboard turns its freshness indicator into a warning above this lag.</summary>
     [Range(0, 3_600_000)]
     public int LagWarningMs { get; set; } = 5_000;

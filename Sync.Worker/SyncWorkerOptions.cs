@@ -98,6 +98,12 @@ public sealed class SyncWorkerOptions
     public TimeSpan ClickHouseTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
+    /// HTTP timeout of one schema migration statement. A migration copies the whole <c>orders</c> table in one
+    /// <c>INSERT … SELECT</c> (about 1 M rows/s here): a timeout would only make it start over, so it is generous.
+    /// </summary>
+    public TimeSpan MigrationTimeout { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
     /// gzip the RowBinary of inserts. Off by default: on a local or same-datacenter link the CPU costs more than the
     /// bandwidth saves (measured: ~15% fewer rows/s through the former ClickHouse.Emulator HTTP front); turn it on across slow links.
     /// </summary>

@@ -45,6 +45,8 @@ public sealed class SyncWorkerOptionsValidator : IValidateOptions<SyncWorkerOpti
             $"ShutdownDrainTimeout is {options.ShutdownDrainTimeout}; expected 0 to 10 min.");
         Require(Between(options.ClickHouseTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
             $"ClickHouseTimeout is {options.ClickHouseTimeout}; expected 1 s to 1 h.");
+        Require(Between(options.MigrationTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
+            $"MigrationTimeout is {options.MigrationTimeout}; expected 1 s to 1 day.");
         Require(options.MaxTraceLinksPerBatch is >= 0 and <= 10_000, $"MaxTraceLinksPerBatch is {options.MaxTraceLinksPerBatch}; expected 0 to 10,000.");
         Require(string.IsNullOrWhiteSpace(options.ClickHouseCluster) || !options.ClickHouseCluster.Contains('`', StringComparison.Ordinal),
             "ClickHouseCluster must be a cluster name (no backquotes) or empty.");

@@ -26,13 +26,13 @@ public static class AnalyticsApi
 
         api.MapGet("revenue", GetRevenueAsync)
             .WithName("GetRevenue")
-            .WithSummary("Orders and revenue grouped by region, month, day or status (created_at in UTC, [from, to)).");
+            .WithSummary("Orders and revenue grouped by region, month, day or status (created_at in UTC, [from, to)), one row per key and currency; 'currency=EUR' keeps only that currency's orders.");
         api.MapGet("top-customers", GetTopCustomersAsync)
             .WithName("GetTopCustomers")
-            .WithSummary("Customers with the most revenue in the range.");
+            .WithSummary("Customers with the most revenue in the range, one row per customer and currency; 'currency=EUR' ranks that currency's revenue only.");
         api.MapGet("summary", GetSummaryAsync)
             .WithName("GetSummary")
-            .WithSummary("Totals over the range: orders, revenue, average order value, and the same by status.");
+            .WithSummary("Totals over the range: orders, then per currency its orders, revenue, average order value and the same by status (money is never added across currencies); 'currency=EUR' keeps only that currency.");
         api.MapGet("freshness", GetFreshnessAsync)
             .WithName("GetFreshness")
             .WithSummary("How far ClickHouse has applied the change stream; with 'token' (and 'waitMs'), whether that write is visible.");
@@ -46,6 +46,7 @@ public static class AnalyticsApi
         var errors = new AnalyticsRequest.Errors();
         var range = request.ParseRange(errors);
         var region = request.ParseRegion(errors);
+        var currency = request.ParseCurrency(errors);
         var groupBy = request.ParseGroupBy(errors);
         var consistency = request.ParseConsistency(errors);
         if (errors.Count > 0)
@@ -53,7 +54,7 @@ public static class AnalyticsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var answer = await router.ReadAsync(consistency, (store, ct) => store.RevenueAsync(groupBy, range, region, ct), cancellationToken);
+        var answer = await router.ReadAsync(consistency, (store, ct) => store.RevenueAsync(groupBy, range, region, currency, ct), cancellationToken);
         return TypedResults.Ok(WithFreshnessHeaders(response, answer));
     }
 
@@ -63,13 +64,14 @@ public static class AnalyticsApi
         var errors = new AnalyticsRequest.Errors();
         var range = request.ParseRange(errors);
         var limit = request.ParseLimit(DefaultTopCustomers, options.Value.MaxLimit, errors);
+        var currency = request.ParseCurrency(errors);
         var consistency = request.ParseConsistency(errors);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
-        var answer = await router.ReadAsync(consistency, (store, ct) => store.TopCustomersAsync(range, limit, ct), cancellationToken);
+        var answer = await router.ReadAsync(consistency, (store, ct) => store.TopCustomersAsync(range, limit, currency, ct), cancellationToken);
         return TypedResults.Ok(WithFreshnessHeaders(response, answer));
     }
 
@@ -78,6 +80,7 @@ public static class AnalyticsApi
     {
         var errors = new AnalyticsRequest.Errors();
         var range = request.ParseRange(errors);
+        var currency = request.ParseCurrency(errors);
         var consistency = request.ParseConsistency(errors);
         if (errors.Count > 0)
         {
@@ -85,7 +88,7 @@ public static class AnalyticsApi
         }
 
         var answer = await router.ReadAsync(consistency,
-            async (store, ct) => Summary.From(await store.ByStatusAsync(range, ct)), cancellationToken);
+            async (store, ct) => Summary.From(await store.ByStatusAsync(range, currency, ct)), cancellationToken);
         return TypedResults.Ok(WithFreshnessHeaders(response, answer));
     }
 

@@ -19,6 +19,7 @@ public sealed class AnalyticsRequest
     [FromQuery(Name = "from")] public string? From { get; init; }
     [FromQuery(Name = "to")] public string? To { get; init; }
     [FromQuery(Name = "region")] public string? Region { get; init; }
+    [FromQuery(Name = "currency")] public string? Currency { get; init; }
     [FromQuery(Name = "groupBy")] public string? GroupBy { get; init; }
     [FromQuery(Name = "limit")] public string? Limit { get; init; }
     [FromQuery(Name = "consistency")] public string? Consistency { get; init; }
@@ -59,6 +60,23 @@ public sealed class AnalyticsRequest
         }
 
         return Region;
+    }
+
+    /// <summary>An ISO 4217 code (three capital letters, <c>EUR</c>): only that currency's orders; null for every currency.</summary>
+    public string? ParseCurrency(Errors errors)
+    {
+        if (Currency is null)
+        {
+            return null;
+        }
+
+        if (Currency.Length == 3 && Currency.All(char.IsAsciiLetterUpper))
+        {
+            return Currency;
+        }
+
+        errors.Add("currency", $"'currency' must be an ISO 4217 code: three capital letters such as EUR, not '{Truncate(Currency)}'.");
+        return null;
     }
 
     public GroupBy ParseGroupBy(Errors errors)

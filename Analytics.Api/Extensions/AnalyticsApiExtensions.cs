@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using PolyglotAspire.Analytics.Apis;
 using PolyglotAspire.Analytics.Freshness;
+using PolyglotAspire.Analytics.Partitions;
 using PolyglotAspire.Analytics.Queries;
 using Scalar.AspNetCore;
 
@@ -40,6 +41,9 @@ public static class AnalyticsApiExtensions
                 ApplicationName = "analytics-api (read-only)",
             }.ConnectionString);
 
+        builder.Services.AddSingleton<PartsSnapshotReader>();
+        builder.Services.AddSingleton<PartitionResultCache>();
+        builder.Services.AddSingleton<PartitionedAggregator>();
         builder.Services.AddSingleton<ClickHouseAnalyticsStore>();
         builder.Services.AddSingleton<PostgresAnalyticsStore>();
         builder.Services.AddSingleton<FreshnessMonitor>();

@@ -4,6 +4,7 @@ using ClickHouse.Driver.Utility;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using PolyglotAspire.Contracts;
+using PolyglotAspire.Contracts.Analytics;
 
 namespace PolyglotAspire.Analytics.Freshness;
 
@@ -20,9 +21,9 @@ public sealed partial class FreshnessMonitor(
     TimeProvider time,
     ILogger<FreshnessMonitor> logger)
 {
-    private const string WatermarkSql = """
+    private const string WatermarkSql = $$"""
         SELECT partition, lsn, toUnixTimestamp64Milli(as_of) AS as_of_ms
-        FROM sync_state FINAL
+        FROM {{SyncStateTable.Name}} FINAL
         WHERE topic = {topic:String}
         ORDER BY partition
         """;

@@ -1,97 +1,127 @@
 using System.Collections.Frozen;
+using System.Globalization;
 using ClickHouse.Driver;
 using ClickHouse.Driver.ADO.Parameters;
 using ClickHouse.Driver.Utility;
+using PolyglotAspire.Analytics.Partitions;
+using PolyglotAspire.Contracts.Analytics;
 
 namespace PolyglotAspire.Analytics.Queries;
 
 /// <summary>
-/// The OLAP answers, from the <c>orders</c> table the sync worker maintains (ReplacingMergeTree(version, is_deleted)).
-/// <c>FINAL</c> collapses every order to its latest version, so redeliveries and older versions never count, and
-/// deleted orders drop out. Every value is a typed parameter; the only SQL chosen at run time is one of four
-/// fixed bucket expressions picked by an enum. It connects as a read-only user whose server-side profile
-/// (<c>readonly=1</c>, <c>max_execution_time</c>) it cannot change: no query it sends could write.
+/// The OLAP answers, from the <c>orders</c> table the sync worker maintains (<see cref="OrdersTable"/>:
+/// ReplacingMergeTree(version, is_deleted), partitioned by month). <c>FINAL</c> collapses every order to its latest
+/// version, so redeliveries and older versions never count, and deleted orders drop out; the reader's profile makes
+/// it merge within partitions only (AppHost/ClickHouse/users.xml). Revenue and per-status totals are small grouped
+/// aggregates answered per partition and day through <see cref="PartitionedAggregator"/> (unchanged partitions are not
+/// read again, for all-time questions and ranges of whole days alike); top customers is too large to keep per
+/// partition and is asked directly. Callers read freshness before asking (the router does): that order is what keeps
+/// reused partitions at least as fresh as the answer says.
+/// <para>
+/// Every value is a typed parameter; the only SQL chosen at run time is one of a few fixed shapes picked by enums.
+/// Time keys are grouped as dates and formatted here, not in the query. It connects as a read-only user whose
+/// server-side profile it cannot change: no query it sends could write.
+/// </para>
 /// </summary>
-public sealed class ClickHouseAnalyticsStore(IClickHouseClient client) : IAnalyticsStore
+public sealed class ClickHouseAnalyticsStore(IClickHouseClient client, PartitionedAggregator partitions) : IAnalyticsStore
 {
-    private const string CurrentOrders = """
-        FROM orders FINAL
+    private const string CurrentOrders = $$"""
+        FROM {{OrdersTable.Name}} FINAL
         WHERE is_deleted = 0
           AND created_at >= {from:DateTime64(3, 'UTC')} AND created_at < {to:DateTime64(3, 'UTC')}
         """;
 
-    private const string RevenueTemplate = """
-        SELECT toString(@key) AS key, count() AS orders, sumIf(total, has({revenueStatuses:Array(String)}, status)) AS revenue
-        """ + "\n" + CurrentOrders + """
+    private const string RevenueAmount = "sumIf(total, status IN {revenueStatuses:Array(String)})";
 
+    /// <summary>A grouped aggregate per partition (the partitions a parameter) or, without <c>@inPartitions</c>, over the whole table.</summary>
+    private const string GroupedTemplate =
+        "SELECT @partitionId AS partition, toDate(created_at) AS day, @key AS key, currency, count() AS orders, @amount AS amount\n" + CurrentOrders + """
+
+          @inPartitions
           AND ({region:Nullable(String)} IS NULL OR region = {region:Nullable(String)})
-        GROUP BY key
-        ORDER BY key
+        GROUP BY partition, day, key, currency
         """;
 
-    private static readonly FrozenDictionary<GroupBy, string> RevenueSql = new Dictionary<GroupBy, string>
-    {
-        [GroupBy.Region] = RevenueTemplate.Replace("@key", "region", StringComparison.Ordinal),
-        [GroupBy.Status] = RevenueTemplate.Replace("@key", "status", StringComparison.Ordinal),
-        [GroupBy.Day] = RevenueTemplate.Replace("@key", "formatDateTime(created_at, '%Y-%m-%d')", StringComparison.Ordinal),
-        [GroupBy.Month] = RevenueTemplate.Replace("@key", "formatDateTime(created_at, '%Y-%m')", StringComparison.Ordinal),
-    }.ToFrozenDictionary();
+    private const string TopCustomersSql = "SELECT customer_id, currency, count() AS orders, " + RevenueAmount + " AS revenue\n" + CurrentOrders + """
 
-    private const string TopCustomersSql = """
-        SELECT customer_id, count() AS orders, sumIf(total, has({revenueStatuses:Array(String)}, status)) AS revenue
-        """ + "\n" + CurrentOrders + """
-
-        GROUP BY customer_id
-        ORDER BY revenue DESC, customer_id ASC
+          AND ({currency:Nullable(String)} IS NULL OR currency = {currency:Nullable(String)})
+        GROUP BY customer_id, currency
+        ORDER BY revenue DESC, customer_id ASC, currency ASC
         LIMIT {limit:UInt32}
         """;
 
-    private const string ByStatusSql = "SELECT toString(status) AS status, count() AS orders, sum(total) AS total\n" + CurrentOrders + """
+    /// <summary>What an aggregate sums: revenue (revenue statuses only) or every order's total.</summary>
+    private enum Amount
+    {
+        Revenue,
+        Total,
+    }
 
-        GROUP BY status
-        """;
+    /// <summary>One question's SQL, both ways, and how its keys read back.</summary>
+    private sealed record Shape(string Name, string Partitioned, string Whole, Func<object, string> Key);
+
+    private static readonly FrozenDictionary<(GroupBy, Amount), Shape> Shapes = BuildShapes();
 
     public string Source => "olap";
 
-    public async Task<IReadOnlyList<RevenueRow>> RevenueAsync(GroupBy groupBy, TimeRange range, string? region, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RevenueRow>> RevenueAsync(GroupBy groupBy, TimeRange range, string? region, string? currency, CancellationToken cancellationToken)
     {
-        var parameters = RangeParameters(range);
-        parameters.AddParameter("region", region!);
-        parameters.AddParameter("revenueStatuses", AnalyticsDefinitions.RevenueStatuses);
-        using var reader = await client.ExecuteReaderAsync(RevenueSql[groupBy], parameters, cancellationToken: cancellationToken);
-        var rows = new List<RevenueRow>();
-        while (reader.Read())
-        {
-            rows.Add(new RevenueRow(reader.GetString(0), Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture), reader.GetDecimal(2)));
-        }
-
-        return rows;
+        var totals = await AggregateAsync(Shapes[(groupBy, Amount.Revenue)], range, region, cancellationToken);
+        return [.. Ordered(totals, currency).Select(t => new RevenueRow(t.Key, t.Currency, t.Orders, t.Amount))];
     }
 
-    public async Task<IReadOnlyList<CustomerRow>> TopCustomersAsync(TimeRange range, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<StatusRow>> ByStatusAsync(TimeRange range, string? currency, CancellationToken cancellationToken)
+    {
+        var totals = await AggregateAsync(Shapes[(GroupBy.Status, Amount.Total)], range, region: null, cancellationToken);
+        return [.. Ordered(totals, currency).Select(t => new StatusRow(t.Key, t.Currency, t.Orders, t.Amount))];
+    }
+
+    public async Task<IReadOnlyList<CustomerRow>> TopCustomersAsync(TimeRange range, int limit, string? currency, CancellationToken cancellationToken)
     {
         var parameters = RangeParameters(range);
+        parameters.AddParameter("currency", currency!);
         parameters.AddParameter("revenueStatuses", AnalyticsDefinitions.RevenueStatuses);
         parameters.AddParameter("limit", (uint)limit);
         using var reader = await client.ExecuteReaderAsync(TopCustomersSql, parameters, cancellationToken: cancellationToken);
         var rows = new List<CustomerRow>();
         while (reader.Read())
         {
-            rows.Add(new CustomerRow(reader.GetString(0), Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture), reader.GetDecimal(2)));
+            rows.Add(new CustomerRow(reader.GetString(0), reader.GetString(1), Convert.ToInt64(reader.GetValue(2), CultureInfo.InvariantCulture), reader.GetDecimal(3)));
         }
 
         return rows;
     }
 
-    public async Task<IReadOnlyList<StatusRow>> ByStatusAsync(TimeRange range, CancellationToken cancellationToken)
-    {
-        using var reader = await client.ExecuteReaderAsync(ByStatusSql, RangeParameters(range), cancellationToken: cancellationToken);
-        var rows = new List<StatusRow>();
-        while (reader.Read())
+    /// <summary>
+    /// Every currency is computed and kept (a partition's entry serves every currency filter); the filter applies
+    /// here. The region filter is part of the question, so of its cache key.
+    /// </summary>
+    private Task<IReadOnlyList<GroupTotal>> AggregateAsync(Shape shape, TimeRange range, string? region, CancellationToken cancellationToken) =>
+        partitions.AggregateAsync(region is null ? shape.Name : $"{shape.Name} region={region}", range.From, range.To, async (ids, from, to, ct) =>
         {
-            rows.Add(new StatusRow(reader.GetString(0), Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture), reader.GetDecimal(2)));
-        }
+            var parameters = RangeParameters(new TimeRange(from, to));
+            parameters.AddParameter("region", region!);
+            parameters.AddParameter("revenueStatuses", AnalyticsDefinitions.RevenueStatuses);
+            if (ids is not null)
+            {
+                parameters.AddParameter("partitions", ids.ToArray());
+            }
 
+            using var reader = await client.ExecuteReaderAsync(ids is null ? shape.Whole : shape.Partitioned, parameters, cancellationToken: ct);
+            var rows = new List<PartitionTotal>();
+            while (reader.Read())
+            {
+                rows.Add(new PartitionTotal(reader.GetString(0), DateOnly.FromDateTime(Date(reader.GetValue(1))), new GroupTotal(
+                    shape.Key(reader.GetValue(2)), reader.GetString(3), Convert.ToInt64(reader.GetValue(4), CultureInfo.InvariantCulture), reader.GetDecimal(5))));
+            }
+
+            return rows;
+        }, cancellationToken);
+
+    private static List<GroupTotal> Ordered(IEnumerable<GroupTotal> totals, string? currency)
+    {
+        var rows = currency is null ? totals.ToList() : totals.Where(t => t.Currency == currency).ToList();
+        rows.Sort((a, b) => AnalyticsDefinitions.Compare(a.Key, a.Currency, b.Key, b.Currency));
         return rows;
     }
 
@@ -101,5 +131,38 @@ public sealed class ClickHouseAnalyticsStore(IClickHouseClient client) : IAnalyt
         parameters.AddParameter("from", range.From);
         parameters.AddParameter("to", range.To);
         return parameters;
+    }
+
+    /// <summary>A ClickHouse <c>Date</c> as the driver reads it.</summary>
+    private static DateTime Date(object value) => value is DateOnly d ? d.ToDateTime(TimeOnly.MinValue) : (DateTime)value;
+
+    private static FrozenDictionary<(GroupBy, Amount), Shape> BuildShapes()
+    {
+        static string Text(object value) => (string)value;
+        var keys = new Dictionary<GroupBy, (string Sql, Func<object, string> Read)>
+        {
+            [GroupBy.Region] = ("region", Text),
+            [GroupBy.Status] = ("status", Text),
+            [GroupBy.Day] = ("toDate(created_at)", v => Date(v).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+            [GroupBy.Month] = ("toStartOfMonth(created_at)", v => Date(v).ToString("yyyy-MM", CultureInfo.InvariantCulture)),
+        };
+        var amounts = new Dictionary<Amount, string> { [Amount.Revenue] = RevenueAmount, [Amount.Total] = "sum(total)" };
+
+        var shapes = new Dictionary<(GroupBy, Amount), Shape>();
+        foreach (var (groupBy, key) in keys)
+        {
+            foreach (var (amount, sql) in amounts)
+            {
+                var template = GroupedTemplate.Replace("@key", key.Sql, StringComparison.Ordinal).Replace("@amount", sql, StringComparison.Ordinal);
+                shapes[(groupBy, amount)] = new Shape(
+                    $"{groupBy}/{amount}",
+                    template.Replace("@partitionId", "_partition_id", StringComparison.Ordinal)
+                        .Replace("@inPartitions", "AND _partition_id IN {partitions:Array(String)}", StringComparison.Ordinal),
+                    template.Replace("@partitionId", "''", StringComparison.Ordinal).Replace("@inPartitions", "", StringComparison.Ordinal),
+                    key.Read);
+            }
+        }
+
+        return shapes.ToFrozenDictionary();
     }
 }

@@ -1,13 +1,24 @@
 // The analytics dashboard: reads the same API any client uses, draws its charts as inline SVG (no libraries, no
 // CDN) and says how fresh the numbers are. Refreshes itself every /dashboard/settings refreshSeconds (or ?refresh=N).
+// Money is never added across currencies: every amount on the page is in the selected currency (?currency=XXX, or
+// the one with the most orders), and every question is asked with it.
 const $ = (id) => document.getElementById(id);
-const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const count = new Intl.NumberFormat('en-US');
+const moneyFormats = new Map();
+const money = {
+  format(value) {
+    if (!moneyFormats.has(currency)) {
+      moneyFormats.set(currency, new Intl.NumberFormat('en-US', { style: 'currency', currency, currencyDisplay: 'code', minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+    }
+    return moneyFormats.get(currency).format(value);
+  },
+};
 const svgNs = 'http://www.w3.org/2000/svg';
 
 let settings = { refreshSeconds: 5, lagWarningMs: 5000 };
 let lastAsOf = null;
 let lastRefresh = null;
+let currency = new URLSearchParams(location.search).get('currency');
 
 async function getJson(path) {
   const response = await fetch(path, { headers: { accept: 'application/json' } });
@@ -94,16 +105,33 @@ function tick() {
   if (lastRefresh) $('updated').textContent = `last updated ${ago(lastRefresh)}`;
 }
 
+// The currencies there are orders in, most orders first; keeps the choice, or picks the one with the most orders.
+function showCurrencies(byCurrency) {
+  const select = $('currency');
+  const codes = [...byCurrency].sort((a, b) => b.orders - a.orders || a.currency.localeCompare(b.currency)).map((c) => c.currency);
+  if (currency && !codes.includes(currency)) codes.push(currency);
+  if (!currency && codes.length > 0) currency = codes[0];
+  if ([...select.options].map((o) => o.value).join() !== codes.join()) {
+    select.replaceChildren(...codes.map((code) => new Option(code, code)));
+  }
+  select.value = currency ?? '';
+  document.querySelectorAll('.in-currency').forEach((e) => { e.textContent = currency ? `(${currency})` : ''; });
+}
+
 async function refresh() {
   try {
+    const all = await getJson('/api/analytics/summary');
+    showCurrencies(all.data.byCurrency);
+    if (!currency) { lastRefresh = new Date(); showFreshness(all); return; }
     const days = lastDays(30);
+    const c = `currency=${encodeURIComponent(currency)}`;
     const [summary, regions, daily, customers] = await Promise.all([
-      getJson('/api/analytics/summary'),
-      getJson('/api/analytics/revenue?groupBy=region'),
-      getJson(`/api/analytics/revenue?groupBy=day&from=${days[0]}&to=${days[days.length - 1]}`),
-      getJson('/api/analytics/top-customers?limit=10'),
+      getJson(`/api/analytics/summary?${c}`),
+      getJson(`/api/analytics/revenue?groupBy=region&${c}`),
+      getJson(`/api/analytics/revenue?groupBy=day&from=${days[0]}&to=${days[days.length - 1]}&${c}`),
+      getJson(`/api/analytics/top-customers?limit=10&${c}`),
     ]);
-    const s = summary.data;
+    const s = summary.data.byCurrency[0] ?? { orders: 0, revenue: 0, averageOrderValue: 0, byStatus: [] };
     $('kpi-orders').textContent = count.format(s.orders); $('kpi-orders').dataset.value = s.orders;
     $('kpi-revenue').textContent = money.format(s.revenue); $('kpi-revenue').dataset.value = s.revenue;
     $('kpi-aov').textContent = money.format(s.averageOrderValue); $('kpi-aov').dataset.value = s.averageOrderValue;
@@ -129,6 +157,13 @@ async function refresh() {
 
 async function start() {
   try { settings = await getJson('/dashboard/settings'); } catch { /* defaults */ }
+  $('currency').addEventListener('change', (event) => {
+    currency = event.target.value;
+    const url = new URL(location.href);
+    url.searchParams.set('currency', currency);
+    history.replaceState(null, '', url);
+    refresh();
+  });
   const override = Number(new URLSearchParams(location.search).get('refresh'));
   if (override > 0) settings.refreshSeconds = override;
   await refresh();

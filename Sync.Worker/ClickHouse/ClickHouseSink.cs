@@ -3,34 +3,33 @@ using System.Globalization;
 using ClickHouse.Driver;
 using ClickHouse.Driver.ADO.Parameters;
 using ClickHouse.Driver.Utility;
-using PolyglotAspire.SyncWorker.Encoding;
+using PolyglotAspire.Contracts.Analytics;
 
 namespace PolyglotAspire.SyncWorker.ClickHouse;
 
-/// <summary>ClickHouse through ClickHouse.Driver's HTTP client: schema, the streamed orders insert, sync state.</summary>
+/// <summary>
+/// ClickHouse through ClickHouse.Driver's HTTP client: the streamed <c>orders</c> insert, <c>sync_state</c> (the tables
+/// of <see cref="OrdersTable"/> and <see cref="SyncStateTable"/>; the schema itself is the migrator's).
+/// </summary>
 internal sealed class ClickHouseSink(IClickHouseClient client, string? cluster, bool compress) : IClickHouseSink
 {
-    private static readonly string[] SyncStateColumns = ["topic", "partition", "next_offset", "lsn", "as_of", "updated_at"];
-
-    // A constant: the table name is the schema's, the topic a typed parameter.
+    // A constant: the table name is the contract's, the topic a typed parameter.
     private const string ReadSyncStateSql =
-        "SELECT partition, next_offset, lsn, toUnixTimestamp64Milli(as_of) FROM " + ClickHouseSchema.SyncState +
+        "SELECT partition, next_offset, lsn, toUnixTimestamp64Milli(as_of) FROM " + SyncStateTable.Name +
         " FINAL WHERE topic = {topic:String}";
-
-    public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
-    {
-        foreach (var statement in ClickHouseSchema.Statements(cluster, client.Settings.Database))
-        {
-            await client.ExecuteNonQueryAsync(statement, cancellationToken: cancellationToken);
-        }
-    }
 
     public async Task InsertOrdersAsync(RowBinaryBuffer rows, string token, CancellationToken cancellationToken)
     {
-        var settings = new Dictionary<string, object>(2) { ["insert_deduplication_token"] = token };
+        var settings = new Dictionary<string, object>(3)
+        {
+            ["insert_deduplication_token"] = token,
+            // orders is partitioned by month: a batch of old events (a replay, a backfill) may touch more than the
+            // default 100 months, which must be slower, never refused (a refused batch would stop the pipeline).
+            ["throw_on_max_partitions_per_insert_block"] = 0,
+        };
         AddClusterSettings(settings);
         using var response = await client.InsertRawStreamAsync(
-            ClickHouseSchema.Orders, rows.OpenRead(), "RowBinary", EnvelopeTranscoder.Columns, compress,
+            OrdersTable.Name, rows.OpenRead(), "RowBinary", OrdersTable.InsertColumns, compress,
             new QueryOptions { CustomSettings = settings }, cancellationToken);
     }
 
@@ -50,7 +49,7 @@ internal sealed class ClickHouseSink(IClickHouseClient client, string? cluster, 
         var settings = new Dictionary<string, object>(1);
         AddClusterSettings(settings);
         using var response = await client.InsertRawStreamAsync(
-            ClickHouseSchema.SyncState, buffer.OpenRead(), "RowBinary", SyncStateColumns, useCompression: false,
+            SyncStateTable.Name, buffer.OpenRead(), "RowBinary", SyncStateTable.InsertColumns, useCompression: false,
             new QueryOptions { CustomSettings = settings }, cancellationToken);
     }
 
@@ -95,14 +94,15 @@ internal sealed class ClickHouseSink(IClickHouseClient client, string? cluster, 
         buffer.Advance(p + 36);
     }
 
-    private void AddClusterSettings(Dictionary<string, object> settings)
+    /// <summary>
+    /// On a cluster, a Distributed insert returns only once the shards have the rows (so a commit never runs ahead of
+    /// them), and passes the deduplication token on to the shards' inserts.
+    /// </summary>
+    internal void AddClusterSettings(Dictionary<string, object> settings)
     {
         if (!string.IsNullOrWhiteSpace(cluster))
         {
-            foreach (var (name, value) in ClickHouseSchema.ClusterInsertSettings)
-            {
-                settings[name] = value;
-            }
+            settings["distributed_foreground_insert"] = 1;
         }
     }
 }

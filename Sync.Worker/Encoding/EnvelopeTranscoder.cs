@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Unicode;
 using MessagePack;
 using PolyglotAspire.Contracts;
+using PolyglotAspire.Contracts.Analytics;
 
 namespace PolyglotAspire.SyncWorker.Encoding;
 
@@ -10,8 +11,8 @@ namespace PolyglotAspire.SyncWorker.Encoding;
 /// Decodes the <see cref="OrderEvent"/> envelope with MessagePack-CSharp's <c>MessagePackReader</c> and writes the <c>orders</c>
 /// row straight as ClickHouse RowBinary, in one forward pass: no intermediate object, no string, no allocation.
 /// <para>
-/// The insert's column order (<see cref="Columns"/>) follows the envelope's field order, so each field is written
-/// as soon as it is read. Every field is type- and range-checked, because a value ClickHouse would store wrongly
+/// The row's column order is the table contract's <see cref="OrdersTable.InsertColumns"/>, which follows the envelope's
+/// field order, so each field is written as soon as it is read. Every field is type- and range-checked, because a value ClickHouse would store wrongly
 /// (a version that wraps, a date out of DateTime64's range, invalid UTF-8) must go to the dead-letter topic, not
 /// into the table. Keys past the last known one are skipped (append-only evolution) without recursion, so a
 /// hostile, deeply nested extra field cannot overflow the stack.
@@ -19,13 +20,6 @@ namespace PolyglotAspire.SyncWorker.Encoding;
 /// </summary>
 internal static class EnvelopeTranscoder
 {
-    /// <summary>The <c>orders</c> columns the row carries, in RowBinary order (<c>_synced_at</c> takes its default).</summary>
-    public static readonly string[] Columns =
-    [
-        "event_id", "is_deleted", "order_id", "version", "commit_lsn", "commit_time",
-        "customer_id", "region", "currency", "status", "total", "created_at", "line_count",
-    ];
-
     /// <summary>
     /// A row never needs more than the envelope plus this: MessagePack encodes each string at least as compactly
     /// as RowBinary's varint-prefixed form and each UUID in 18 bytes (RowBinary: 16), while the 9 integer

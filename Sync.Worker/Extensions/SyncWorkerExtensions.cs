@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PolyglotAspire.SyncWorker.ClickHouse;
 using PolyglotAspire.SyncWorker.Pipeline;
+using PolyglotAspire.SyncWorker.Schema;
 using PolyglotAspire.SyncWorker.Telemetry;
 
 namespace PolyglotAspire.SyncWorker.Extensions;
@@ -74,6 +75,14 @@ internal static class SyncWorkerExtensions
         {
             var options = sp.GetRequiredService<IOptions<SyncWorkerOptions>>().Value;
             return new ClickHouseSink(sp.GetRequiredService<IClickHouseClient>(), options.ClickHouseCluster, options.CompressInserts);
+        });
+        builder.Services.AddSingleton(sp =>
+        {
+            // A client of its own: a migration's copy may run far longer than an insert may.
+            var options = sp.GetRequiredService<IOptions<SyncWorkerOptions>>().Value;
+            var settings = new ClickHouseClientSettings(builder.Configuration.GetConnectionString("clickhouse")!) { Timeout = options.MigrationTimeout };
+            return new SchemaMigrator(new ClickHouseClient(settings), new SchemaLayout(options.ClickHouseCluster, settings.Database),
+                sp.GetRequiredService<ILogger<SchemaMigrator>>());
         });
 
         builder.Services.AddSingleton<SyncMetrics>();

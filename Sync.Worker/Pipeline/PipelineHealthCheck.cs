@@ -5,7 +5,7 @@ namespace PolyglotAspire.SyncWorker.Pipeline;
 
 /// <summary>
 /// <c>/health</c> (and <c>/alive</c>: tagged live) for the pipeline. Unhealthy when it faulted (a restart is the
-/// cure) or has not started yet (the schema is created first); Degraded while an operation has been retried for
+/// cure) or has not started yet; Degraded while the schema is being migrated (before the start), or while an operation has been retried for
 /// longer than <see cref="SyncWorkerOptions.DegradedAfter"/> (ClickHouse unavailable: consumption is paused and
 /// nothing is committed, and it will catch up by itself); Healthy otherwise.
 /// </summary>
@@ -19,6 +19,13 @@ internal sealed class PipelineHealthCheck(PipelineStatus status, TimeProvider ti
         if (fault is not null)
         {
             return Task.FromResult(HealthCheckResult.Unhealthy($"The sync pipeline faulted: {fault.Message}", fault));
+        }
+
+        if (!status.Running && retrying is null && status.Migrating is { } step)
+        {
+            // Alive and working (a migration copies the whole table): Degraded keeps /alive passing, so an
+            // orchestrator does not restart the worker part-way through, which would only make it start over.
+            return Task.FromResult(HealthCheckResult.Degraded($"Migrating the ClickHouse schema before the pipeline starts: {step}"));
         }
 
         if (!status.Running)

@@ -10,8 +10,14 @@ internal sealed class PipelineStatus
     private string? _retrying;
     private long _retryingSince;
     private Exception? _fault;
+    private string? _migrating;
 
     public bool Running { get; private set; }
+
+    /// <summary>What the schema migration is doing before the pipeline starts; null when it is not migrating.</summary>
+    public string? Migrating => Volatile.Read(ref _migrating);
+
+    public void Migration(string? step) => Volatile.Write(ref _migrating, step);
 
     public void Started() => Running = true;
 

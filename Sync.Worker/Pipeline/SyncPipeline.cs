@@ -2,12 +2,14 @@ using System.Threading.Channels;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 using PolyglotAspire.SyncWorker.ClickHouse;
+using PolyglotAspire.SyncWorker.Schema;
 using PolyglotAspire.SyncWorker.Telemetry;
 
 namespace PolyglotAspire.SyncWorker.Pipeline;
 
 /// <summary>
-/// Runs the pipeline: creates the ClickHouse schema (retrying until ClickHouse answers), then starts the three
+/// Runs the pipeline: migrates the ClickHouse schema to this build's version (retrying until ClickHouse answers and
+/// every migration is applied), then starts the three
 /// stages — consume loop (own thread) → block channel → batcher → batch channel → committer — and supervises them.
 /// On shutdown the consume loop stops polling and the rest drains (insert, sync_state, commit) for up to
 /// <see cref="SyncWorkerOptions.ShutdownDrainTimeout"/>; past that, work in flight is abandoned uncommitted.
@@ -17,6 +19,7 @@ internal sealed partial class SyncPipeline(
     IServiceProvider services,
     IOptions<SyncWorkerOptions> options,
     IClickHouseSink sink,
+    SchemaMigrator migrator,
     PipelineStatus status,
     SyncMetrics metrics,
     TimeProvider time,
@@ -31,8 +34,10 @@ internal sealed partial class SyncPipeline(
         var retry = new RetryPolicy(o.RetryInitialDelay, o.RetryMaxDelay, time, metrics, status, loggers.CreateLogger<RetryPolicy>());
         try
         {
-            await retry.ExecuteAsync("create schema", sink.EnsureSchemaAsync, stoppingToken);
-            LogSchemaReady(_logger, string.IsNullOrWhiteSpace(o.ClickHouseCluster) ? "(single server)" : o.ClickHouseCluster);
+            // Nothing is consumed before this: no event is ever written to a table a migration is copying.
+            await retry.ExecuteAsync("migrate schema", ct => migrator.MigrateAsync(status.Migration, ct), stoppingToken);
+            status.Migration(null);
+            LogSchemaReady(_logger, SchemaMigrator.CurrentVersion, string.IsNullOrWhiteSpace(o.ClickHouseCluster) ? "(single server)" : o.ClickHouseCluster);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -113,8 +118,8 @@ internal sealed partial class SyncPipeline(
     /// <summary>A block's arena: its messages at ~512 bytes each plus the reserve.</summary>
     private static int BlockArenaBytes(SyncWorkerOptions o) => (int)Math.Min(64L << 20, (long)o.BlockMessages * 512 + BlockArenaReserve);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "ClickHouse schema ready (cluster: {Cluster})")]
-    private static partial void LogSchemaReady(ILogger logger, string cluster);
+    [LoggerMessage(Level = LogLevel.Information, Message = "ClickHouse schema at version {Version} (cluster: {Cluster})")]
+    private static partial void LogSchemaReady(ILogger logger, int version, string cluster);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sync pipeline started on {Topic}: flush at {Rows} rows, {Bytes} bytes or {AgeMs} ms")]
     private static partial void LogStarted(ILogger logger, string topic, int rows, long bytes, double ageMs);

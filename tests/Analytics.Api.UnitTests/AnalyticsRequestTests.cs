@@ -144,4 +144,38 @@ public sealed class AnalyticsRequestTests
         Assert.DoesNotContain('\u0000', message);
         Assert.DoesNotContain('\u001b', message);
     }
+
+    [Theory]
+    [InlineData("EUR")]
+    [InlineData("USD")]
+    [InlineData("XTS")]
+    public void A_currency_is_three_capital_letters(string currency)
+    {
+        var errors = new AnalyticsRequest.Errors();
+        Assert.Equal(currency, new AnalyticsRequest { Currency = currency }.ParseCurrency(errors));
+        Assert.Empty(errors);
+    }
+
+    [Theory]
+    [InlineData("eur")]
+    [InlineData("EURO")]
+    [InlineData("EU")]
+    [InlineData("")]
+    [InlineData("E1R")]
+    [InlineData("ÉUR")]
+    [InlineData("EUR'")]
+    public void Anything_else_is_rejected_with_the_parameter_named(string currency)
+    {
+        var errors = new AnalyticsRequest.Errors();
+        Assert.Null(new AnalyticsRequest { Currency = currency }.ParseCurrency(errors));
+        Assert.Contains("currency", errors.Keys);
+    }
+
+    [Fact]
+    public void Without_a_currency_every_currency_is_answered()
+    {
+        var errors = new AnalyticsRequest.Errors();
+        Assert.Null(new AnalyticsRequest().ParseCurrency(errors));
+        Assert.Empty(errors);
+    }
 }

@@ -1,5 +1,4 @@
 using PolyglotAspire.Analytics.Freshness;
-using PolyglotAspire.Analytics.Queries;
 using PolyglotAspire.Contracts;
 
 namespace PolyglotAspire.Analytics.UnitTests;
@@ -63,35 +62,5 @@ public sealed class FreshnessTests
     {
         Assert.Equal((2000L, false), FreshnessSnapshot.Lag(T0, T0.AddSeconds(2), lastSourceCommit: null));
         Assert.Equal((0L, false), FreshnessSnapshot.Lag(T0, T0.AddSeconds(-1), lastSourceCommit: null));
-    }
-}
-
-public sealed class SummaryTests
-{
-    [Fact]
-    public void Revenue_counts_only_paid_shipped_and_delivered()
-    {
-        var summary = Summary.From(
-        [
-            new StatusRow("new", 4, 400m),
-            new StatusRow("paid", 2, 30.10m),
-            new StatusRow("shipped", 1, 9.90m),
-            new StatusRow("delivered", 1, 20m),
-            new StatusRow("cancelled", 3, 300m),
-        ]);
-
-        Assert.Equal(11, summary.Orders);
-        Assert.Equal(60.00m, summary.Revenue);
-        Assert.Equal(4, summary.RevenueOrders);
-        Assert.Equal(15.00m, summary.AverageOrderValue);
-        Assert.Equal(["cancelled", "delivered", "new", "paid", "shipped"], summary.ByStatus.Select(s => s.Status));
-    }
-
-    [Fact]
-    public void No_revenue_orders_means_an_average_of_zero()
-    {
-        var summary = Summary.From([new StatusRow("new", 2, 10m)]);
-        Assert.Equal(0m, summary.Revenue);
-        Assert.Equal(0m, summary.AverageOrderValue);
     }
 }

@@ -161,8 +161,8 @@ public sealed class SyncStateEncodingTests(EngineFixture engine)
     public async Task A_long_topic_name_round_trips()
     {
         using var client = await engine.CreateDatabaseAsync();
+        await TestSchema.MigrateAsync(client, TestContext.Current.CancellationToken);
         var sink = new ClickHouseSink(client, null, false);
-        await sink.EnsureSchemaAsync(TestContext.Current.CancellationToken);
         var topic = new string('t', 300); // a two-byte length varint
         await sink.InsertSyncStateAsync([new SyncStateRow(topic, 1, 2, 3, 4, 5)], TestContext.Current.CancellationToken);
         Assert.Equal(new StoredWatermark(2, 3, 4), (await sink.ReadSyncStateAsync(topic, TestContext.Current.CancellationToken))[1]);

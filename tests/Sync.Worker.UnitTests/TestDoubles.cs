@@ -47,8 +47,6 @@ internal sealed class FakeSink : IClickHouseSink
     /// <summary>Inserts fail while this is above zero (counting down); -1: fail forever.</summary>
     public int FailInserts { get; set; }
 
-    public Task EnsureSchemaAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
     public Task InsertOrdersAsync(RowBinaryBuffer rows, string token, CancellationToken cancellationToken)
     {
         lock (Calls)
@@ -129,8 +127,6 @@ internal sealed class BlockFactory(RawBlockPool pool, PartitionOwnership ownersh
 internal sealed class GatedSink(FakeSink inner) : IClickHouseSink
 {
     public System.Collections.Concurrent.ConcurrentQueue<(string Token, TaskCompletionSource Gate)> Inserts { get; } = new();
-
-    public Task EnsureSchemaAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task InsertOrdersAsync(RowBinaryBuffer rows, string token, CancellationToken cancellationToken)
     {

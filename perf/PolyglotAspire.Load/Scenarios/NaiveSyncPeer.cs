@@ -7,7 +7,7 @@ using Npgsql;
 using NpgsqlTypes;
 using PolyglotAspire.AppHost.Infrastructure;
 using PolyglotAspire.Contracts;
-using PolyglotAspire.SyncWorker.ClickHouse;
+using PolyglotAspire.Contracts.Analytics;
 
 namespace PolyglotAspire.Load.Scenarios;
 
@@ -79,7 +79,7 @@ internal static class NaiveSyncPeer
         var connectionString = await app.ConnectionStringAsync(EnginesExtensions.OrdersDbName);
         await SeedPostgresAsync(app, connectionString, start, end, maxEvents, ct);
         await clickhouse.ExecuteNonQueryAsync($"DROP TABLE IF EXISTS {Table}", cancellationToken: ct);
-        await clickhouse.ExecuteNonQueryAsync($"CREATE TABLE {Table} AS {ClickHouseSchema.Orders}", cancellationToken: ct);
+        await clickhouse.ExecuteNonQueryAsync($"CREATE TABLE {Table} AS {OrdersTable.Name}", cancellationToken: ct);
         try
         {
             return await SyncAsync(app, clickhouse, connectionString, start, end, maxEvents, timeBox, pid, ct);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ClickHouse.Driver;
 using Npgsql;
 using NpgsqlTypes;
+using PolyglotAspire.Contracts.Analytics;
 using Spectre.Console;
 
 namespace PolyglotAspire.Load.Scenarios;
@@ -10,9 +11,18 @@ namespace PolyglotAspire.Load.Scenarios;
 /// A large, fixed order book (same seed, same rows on every call): two years of orders from 200k customers with a
 /// realistic status mix, loaded fast into PostgreSQL (binary COPY, then ANALYZE) and/or ClickHouse (RowBinary insert)
 /// without going through the write path, so scenarios can ask analytics questions of a big table in minutes.
+/// With <c>updateShare</c> > 0 that share of the orders has moved one status on since it was created: PostgreSQL
+/// holds the current row, ClickHouse both versions (the newer ones inserted afterwards, in parts of their own, as the
+/// pipeline would have written them), so <c>FINAL</c> has versions to collapse.
 /// </summary>
 internal static class OrderBook
 {
+    /// <summary>Every this many orders one is kept in <see cref="Loaded.Sample"/>.</summary>
+    private const int SampleEvery = 97;
+
+    /// <summary>What was loaded: how long each store took, and a sample of orders with their current status.</summary>
+    public sealed record Loaded(TimeSpan Postgres, TimeSpan ClickHouse, IReadOnlyList<(Guid Id, string Status)> Sample);
+
     private static readonly string[] Regions = ["eu-west", "eu-north", "eu-south", "us-east", "us-west", "ap-south", "ap-east", "sa-east"];
     private static readonly string[] Currencies = ["EUR", "USD", "GBP"];
     private static readonly (string Status, int Weight, int Version)[] StatusMix =
@@ -21,31 +31,46 @@ internal static class OrderBook
     /// <summary>Loads the same <paramref name="count"/> orders into both stores, with a progress bar; returns how long each took.</summary>
     public static async Task<(TimeSpan Postgres, TimeSpan ClickHouse)> LoadAsync(NpgsqlDataSource pg, ClickHouseClient ch, int count, CancellationToken cancellationToken)
     {
+        var loaded = await LoadAsync(pg, ch, count, updateShare: 0, cancellationToken);
+        return (loaded.Postgres, loaded.ClickHouse);
+    }
+
+    /// <summary>Loads the orders, <paramref name="updateShare"/> of them moved one status on (see the class summary).</summary>
+    public static async Task<Loaded> LoadAsync(NpgsqlDataSource pg, ClickHouseClient ch, int count, double updateShare, CancellationToken cancellationToken)
+    {
         var (postgres, clickHouse) = (TimeSpan.Zero, TimeSpan.Zero);
+        var updateEvery = updateShare <= 0 ? 0 : Math.Max(1, (int)Math.Round(1 / updateShare));
         await AnsiConsole.Progress().StartAsync(async progress =>
         {
             var pgTask = progress.AddTask("PostgreSQL: COPY", maxValue: count);
             var started = Stopwatch.GetTimestamp();
-            await CopyIntoPostgresAsync(pg, count, pgTask, cancellationToken);
+            await CopyIntoPostgresAsync(pg, count, updateEvery, pgTask, cancellationToken);
             postgres = Stopwatch.GetElapsedTime(started);
             pgTask.Value = count;
 
             var chTask = progress.AddTask("ClickHouse: insert", maxValue: count);
             started = Stopwatch.GetTimestamp();
-            await InsertIntoClickHouseAsync(ch, count, chTask, cancellationToken);
+            await InsertIntoClickHouseAsync(ch, Generate(count, 0), chTask, cancellationToken);
+            if (updateEvery > 0)
+            {
+                // The newer versions, afterwards: parts of their own, as the pipeline would have written them later.
+                await InsertIntoClickHouseAsync(ch, Generate(count, updateEvery).Where(o => o.Updated), null, cancellationToken);
+            }
+
             clickHouse = Stopwatch.GetElapsedTime(started);
         });
 
-        return (postgres, clickHouse);
+        var sample = Generate(count, updateEvery).Where(o => o.Sequence % SampleEvery == 0).Select(o => (o.Id, o.Status)).ToList();
+        return new Loaded(postgres, clickHouse, sample);
     }
 
-    private static async Task CopyIntoPostgresAsync(NpgsqlDataSource pg, int count, ProgressTask progress, CancellationToken cancellationToken)
+    private static async Task CopyIntoPostgresAsync(NpgsqlDataSource pg, int count, int updateEvery, ProgressTask progress, CancellationToken cancellationToken)
     {
         // One COPY (one transaction) per million rows, each followed by the relay catching up and a checkpoint: the
         // relay's slot holds the WAL of a transaction until it has decoded all of it, so a single 10M-row COPY kept
         // tens of GB of WAL (and filled the disk) before any of it could be recycled.
         await using var connection = await pg.OpenConnectionAsync(cancellationToken);
-        foreach (var chunk in Generate(count).Chunk(1_000_000))
+        foreach (var chunk in Generate(count, updateEvery).Chunk(1_000_000))
         {
             await using (var copy = await connection.BeginBinaryImportAsync(
                 "COPY orders (id, customer_id, region, currency, status, total, created_at, updated_at, version) FROM STDIN (FORMAT BINARY)", cancellationToken))
@@ -75,26 +100,55 @@ internal static class OrderBook
         await analyze.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task InsertIntoClickHouseAsync(ClickHouseClient ch, int count, ProgressTask progress, CancellationToken cancellationToken)
+    private static async Task InsertIntoClickHouseAsync(ClickHouseClient ch, IEnumerable<GeneratedOrder> orders, ProgressTask? progress, CancellationToken cancellationToken)
     {
         string[] columns = ["order_id", "version", "is_deleted", "customer_id", "region", "currency", "status", "total",
             "created_at", "line_count", "commit_lsn", "commit_time", "event_id"];
-        foreach (var chunk in Generate(count).Chunk(1_000_000))
+        foreach (var chunk in orders.Chunk(1_000_000))
         {
-            await ch.InsertBinaryAsync("orders", columns, chunk.Select(o => new object[]
+            await ch.InsertBinaryAsync(OrdersTable.Name, columns, chunk.Select(o => new object[]
             {
                 o.Id, (uint)o.Version, (byte)0, o.CustomerId, o.Region, o.Currency, o.Status, o.Total,
                 o.CreatedAt, (ushort)o.LineCount, (ulong)o.Sequence, o.UpdatedAt, o.EventId,
             }), cancellationToken: cancellationToken);
-            progress.Increment(chunk.Length);
+            progress?.Increment(chunk.Length);
         }
     }
 
     private sealed record GeneratedOrder(
         long Sequence, Guid Id, string CustomerId, string Region, string Currency, string Status, decimal Total,
-        DateTime CreatedAt, DateTime UpdatedAt, int Version, int LineCount, Guid EventId);
+        DateTime CreatedAt, DateTime UpdatedAt, int Version, int LineCount, Guid EventId, bool Updated = false);
 
-    /// <summary>The same order book on every call (fixed seed).</summary>
+    /// <summary>One status on from <paramref name="status"/> (new → paid → shipped → delivered), or null at the end.</summary>
+    private static string? NextStatus(string status) => status switch
+    {
+        "new" => "paid",
+        "paid" => "shipped",
+        "shipped" => "delivered",
+        _ => null,
+    };
+
+    /// <summary>
+    /// The same order book on every call (fixed seed). With <paramref name="updateEvery"/> > 0, every that many orders
+    /// is one status on, with the next version (and a new event id); the others are as created.
+    /// </summary>
+    private static IEnumerable<GeneratedOrder> Generate(int count, int updateEvery)
+    {
+        foreach (var order in Generate(count))
+        {
+            yield return updateEvery > 0 && order.Sequence % updateEvery == 0 && NextStatus(order.Status) is { } next
+                ? order with
+                {
+                    Status = next,
+                    Version = order.Version + 1,
+                    UpdatedAt = order.UpdatedAt.AddHours(12),
+                    EventId = Guid.CreateVersion7(order.UpdatedAt.AddHours(12)),
+                    Updated = true,
+                }
+                : order;
+        }
+    }
+
     private static IEnumerable<GeneratedOrder> Generate(int count)
     {
         var random = new Random(20261125);

@@ -5,6 +5,7 @@ using Aspire.Hosting.ApplicationModel;
 using ClickHouse.Driver;
 using Confluent.Kafka;
 using PolyglotAspire.Contracts;
+using PolyglotAspire.Contracts.Analytics;
 using PolyglotAspire.SyncWorker.ClickHouse;
 using PolyglotAspire.SyncWorker.Encoding;
 
@@ -216,7 +217,7 @@ internal sealed class SinkScenario : IScenario
     {
         const string table = "orders_insert_alone";
         await clickhouse.ExecuteNonQueryAsync($"DROP TABLE IF EXISTS {table}", cancellationToken: ct);
-        await clickhouse.ExecuteNonQueryAsync($"CREATE TABLE {table} AS {ClickHouseSchema.Orders}", cancellationToken: ct);
+        await clickhouse.ExecuteNonQueryAsync($"CREATE TABLE {table} AS {OrdersTable.Name}", cancellationToken: ct);
 
         // The same rows the worker writes, transcoded up front (not timed), in the worker's batch size.
         var batches = new List<RowBinaryBuffer>();
@@ -256,7 +257,7 @@ internal sealed class SinkScenario : IScenario
         foreach (var batch in batches)
         {
             var options = new QueryOptions { CustomSettings = new Dictionary<string, object> { ["insert_deduplication_token"] = $"insert-alone-{n++}-{Guid.NewGuid():N}" } };
-            using var response = await clickhouse.InsertRawStreamAsync(table, batch.OpenRead(), "RowBinary", EnvelopeTranscoder.Columns, useCompression: false, options, ct);
+            using var response = await clickhouse.InsertRawStreamAsync(table, batch.OpenRead(), "RowBinary", OrdersTable.InsertColumns, useCompression: false, options, ct);
         }
 
         clock.Stop();
@@ -333,7 +334,7 @@ internal sealed class SinkScenario : IScenario
         await clickhouse.ExecuteNonQueryAsync(
             $"CREATE NAMED COLLECTION peer_kafka AS kafka_broker_list = '{broker}', `kafka.api_version_request` = 'false', `kafka.broker_version_fallback` = '0.9.0'",
             cancellationToken: ct);
-        await clickhouse.ExecuteNonQueryAsync($"CREATE TABLE peer_orders AS {ClickHouseSchema.Orders}", cancellationToken: ct);
+        await clickhouse.ExecuteNonQueryAsync($"CREATE TABLE peer_orders AS {OrdersTable.Name}", cancellationToken: ct);
         await clickhouse.ExecuteNonQueryAsync(
             $"""
             CREATE TABLE peer_queue (e Tuple(v UInt8, event_id FixedString(16), type UInt8, order_id FixedString(16), version UInt32, lsn UInt64,

@@ -5,14 +5,17 @@ using PolyglotAspire.IntegrationTests.Infrastructure;
 
 namespace PolyglotAspire.IntegrationTests.Analytics;
 
-/// <summary>The dashboard page in a real browser (Debian's Chromium through Playwright): it shows the API's numbers and follows new orders.</summary>
+/// <summary>
+/// The dashboard page in a real browser (Debian's Chromium through Playwright): it shows the API's numbers in the
+/// currency selected, never a sum across currencies, and follows new orders.
+/// </summary>
 [Collection(nameof(AppTestGroup))]
 public sealed class DashboardBrowserTests(AppFixture fixture)
 {
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task The_page_shows_the_APIs_numbers_and_updates_after_new_orders()
+    public async Task The_page_shows_the_APIs_numbers_per_currency_and_updates_after_new_orders()
     {
         var writer = new OrdersWriter(fixture.App.CreateHttpClient("orders-api"));
         var analytics = new AnalyticsClient(fixture.App.CreateHttpClient("analytics-api"));
@@ -20,6 +23,8 @@ public sealed class DashboardBrowserTests(AppFixture fixture)
         // Revenue counts paid, shipped and delivered orders (DESIGN.md): pay them so the region's bar shows it.
         var (first, _) = await writer.CreateAsync("C-page", region, 12.50m, 2, _ct);
         await writer.ChangeStatusAsync(first, "paid", _ct);
+        var (inDollars, _) = await writer.CreateAsync("C-page", region, 40m, 1, _ct, currency: "USD");
+        await writer.ChangeStatusAsync(inDollars, "paid", _ct);
         await analytics.WaitVisibleAsync(writer.LastToken, _ct);
 
         using var playwright = await Playwright.CreateAsync();
@@ -37,12 +42,16 @@ public sealed class DashboardBrowserTests(AppFixture fixture)
         await Expect(page.Locator("#freshness-text")).ToContainTextAsync("data as of");
         await Expect(page.Locator("#updated")).ToContainTextAsync("last updated");
 
-        // The page's numbers are the API's (read while nothing is being written).
-        var summary = (await analytics.GetAsync("/api/analytics/summary", _ct)).Data;
-        await Expect(page.Locator("#kpi-orders")).ToHaveAttributeAsync("data-value", summary.GetProperty("orders").GetInt64().ToString(CultureInfo.InvariantCulture));
-        var revenue = summary.GetProperty("revenue").GetDecimal();
-        Assert.Equal(revenue, decimal.Parse(await page.Locator("#kpi-revenue").GetAttributeAsync("data-value") ?? "", CultureInfo.InvariantCulture));
+        // Every currency there are orders in can be chosen; the page's numbers are the API's for the one chosen.
+        var currencies = page.Locator("#currency option");
+        await Expect(currencies.Filter(new() { HasText = "EUR" })).ToHaveCountAsync(1);
+        await Expect(currencies.Filter(new() { HasText = "USD" })).ToHaveCountAsync(1);
         var regionBar = page.Locator($"#chart-region text.value[data-key='{region}']");
+        var euros = await ShowsCurrencyAsync(page, analytics, "EUR");
+        await Expect(regionBar).ToHaveAttributeAsync("data-value", "25");
+        await ShowsCurrencyAsync(page, analytics, "USD");
+        await Expect(regionBar).ToHaveAttributeAsync("data-value", "40"); // the same region, in dollars only
+        await ShowsCurrencyAsync(page, analytics, "EUR");
         await Expect(regionBar).ToHaveAttributeAsync("data-value", "25");
 
         // New orders arrive: the page follows without a reload.
@@ -55,11 +64,25 @@ public sealed class DashboardBrowserTests(AppFixture fixture)
         await analytics.WaitVisibleAsync(writer.LastToken, _ct);
         await Expect(regionBar).ToHaveAttributeAsync("data-value", "35.75", new() { Timeout = 15_000 });
         await Expect(page.Locator("#kpi-orders")).ToHaveAttributeAsync("data-value",
-            (summary.GetProperty("orders").GetInt64() + 2).ToString(CultureInfo.InvariantCulture), new() { Timeout = 15_000 });
+            (euros + 2).ToString(CultureInfo.InvariantCulture), new() { Timeout = 15_000 });
 
         var screenshot = Path.Combine(Path.GetTempPath(), "polyglot-dashboard.png");
         await page.ScreenshotAsync(new() { Path = screenshot, FullPage = true });
         TestContext.Current.SendDiagnosticMessage($"dashboard screenshot: {screenshot}");
+    }
+
+    /// <summary>Selects <paramref name="currency"/> and checks the figures are the API's for it (read while nothing is written); returns its orders.</summary>
+    private async Task<long> ShowsCurrencyAsync(IPage page, AnalyticsClient analytics, string currency)
+    {
+        await page.Locator("#currency").SelectOptionAsync(currency);
+        var summary = Assert.Single((await analytics.GetAsync($"/api/analytics/summary?currency={currency}", _ct)).Data.GetProperty("byCurrency").EnumerateArray());
+        var orders = summary.GetProperty("orders").GetInt64();
+        await Expect(page.Locator("#kpi-orders")).ToHaveAttributeAsync("data-value", orders.ToString(CultureInfo.InvariantCulture));
+        // The page holds numbers as JavaScript does: the shortest round-trip form of a double (25, 35.75).
+        var revenue = ((double)summary.GetProperty("revenue").GetDecimal()).ToString("R", CultureInfo.InvariantCulture);
+        await Expect(page.Locator("#kpi-revenue")).ToHaveAttributeAsync("data-value", revenue);
+        await Expect(page.Locator("#kpi-revenue")).ToContainTextAsync(currency);
+        return orders;
     }
 
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);

@@ -18,13 +18,14 @@ internal sealed class OrdersWriter(HttpClient orders)
 
     public ConsistencyToken LastToken { get; private set; }
 
-    public async Task<(Guid Id, ConsistencyToken Token)> CreateAsync(string customerId, string region, decimal unitPrice, int quantity, CancellationToken ct)
+    public async Task<(Guid Id, ConsistencyToken Token)> CreateAsync(
+        string customerId, string region, decimal unitPrice, int quantity, CancellationToken ct, string currency = "EUR")
     {
         using var response = await orders.PostAsJsonAsync("/api/orders", new
         {
             customerId,
             region,
-            currency = "EUR",
+            currency,
             lines = new[] { new { sku = "SKU-1", quantity, unitPrice } },
         }, ct);
         var body = await ReadAsync(response, ct);

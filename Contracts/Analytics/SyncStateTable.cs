@@ -1,0 +1,32 @@
+namespace PolyglotAspire.Contracts.Analytics;
+
+/// <summary>
+/// The ClickHouse <c>sync_state</c> table (contracts.md §2, §4), its one definition: per topic partition, the
+/// watermark applied to <see cref="OrdersTable"/>. The sync worker writes it; Analytics.Api reads it for freshness.
+/// </summary>
+public static class SyncStateTable
+{
+    public const string Name = "sync_state";
+
+    /// <summary>The column definitions, in table order.</summary>
+    public const string ColumnDefinitions = """
+        topic LowCardinality(String), partition UInt32,
+        next_offset Int64,
+        lsn UInt64,
+        as_of DateTime64(3, 'UTC'),
+        updated_at DateTime64(3, 'UTC')
+        """;
+
+    /// <summary>The columns a row carries, in RowBinary order (all of them, in table order).</summary>
+    public static readonly IReadOnlyList<string> InsertColumns = ["topic", "partition", "next_offset", "lsn", "as_of", "updated_at"];
+
+    /// <summary>The sorting key, as <c>system.tables.sorting_key</c> prints it; the newest <c>updated_at</c> wins.</summary>
+    public const string SortingKey = "topic, partition";
+
+    /// <summary>The current DDL, idempotent; see <see cref="OrdersTable.CreateStatement"/> for the cluster arguments.</summary>
+    public static string CreateStatement(string table, string onCluster = "", bool replicated = false) =>
+        $"""
+        CREATE TABLE IF NOT EXISTS {table} {onCluster}({ColumnDefinitions})
+        ENGINE = {(replicated ? "Replicated" : "")}ReplacingMergeTree(updated_at) ORDER BY ({SortingKey})
+        """;
+}
