@@ -9,7 +9,7 @@ namespace PolyglotAspire.Analytics.Partitions;
 /// Reads <see cref="PartsSnapshot"/> from <c>system.parts</c> (the reader's grant: <c>SELECT ON system.parts</c>,
 /// AppHost/ClickHouse/users.xml). One small query; its cost is what a cached answer costs.
 /// </summary>
-public sealed class PartsSnapshotReader(ClickHouseClient client)
+public sealed class PartsSnapshotReader(IClickHouseClient client)
 {
     private const string Sql = """
         SELECT partition_id,

@@ -10,7 +10,7 @@ namespace PolyglotAspire.SyncWorker.Schema;
 /// migration not yet recorded in <c>schema_migrations</c>, in version order, and records each once it has succeeded.
 /// A failure leaves it unrecorded; the caller retries, and a migration is idempotent from any state it can leave.
 /// </summary>
-internal sealed partial class SchemaMigrator(ClickHouseClient client, SchemaLayout layout, ILogger<SchemaMigrator> logger)
+internal sealed partial class SchemaMigrator(IClickHouseClient client, SchemaLayout layout, ILogger<SchemaMigrator> logger)
 {
     public const string Table = "schema_migrations";
 
