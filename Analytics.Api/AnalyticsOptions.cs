@@ -48,4 +48,26 @@ public sealed class AnalyticsOptions
     /// <summary>How often the dashboard page refreshes itself.</summary>
     [Range(1, 3_600)]
     public int DashboardRefreshSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// How long a reconciliation waits for ClickHouse's watermark to pass its snapshot before it answers 503: a few
+    /// heartbeats (500 ms) and flushes normally; longer means the pipeline is behind, paused or down.
+    /// </summary>
+    [Range(0, 600_000)]
+    public int ReconciliationWatermarkWaitMs { get; set; } = 15_000;
+
+    /// <summary>
+    /// Longest a reconciliation's snapshot may take to set up (creating the temporary replication slot waits for
+    /// transactions running at that moment to end).
+    /// </summary>
+    [Range(100, 600_000)]
+    public int ReconciliationSnapshotTimeoutMs { get; set; } = 10_000;
+
+    /// <summary>
+    /// <c>statement_timeout</c> of each PostgreSQL statement of a reconciliation (its aggregate scans every order in the
+    /// range: about 0.5 s per million orders here). ClickHouse's side is bounded by the reader profile's
+    /// <c>max_execution_time</c>.
+    /// </summary>
+    [Range(100, 3_600_000)]
+    public int ReconciliationStatementTimeoutMs { get; set; } = 120_000;
 }

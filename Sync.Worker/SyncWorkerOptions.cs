@@ -117,4 +117,32 @@ public sealed class SyncWorkerOptions
 
     /// <summary>Trace links a batch span carries, at most (OpenTelemetry's default span link limit is 128).</summary>
     public int MaxTraceLinksPerBatch { get; set; } = 128;
+
+    /// <summary>
+    /// Orders per backfill insert (and per RowBinary batch read from PostgreSQL's COPY while the previous one is
+    /// inserted). 250k rows ≈ 28 MB: the insert's fixed cost is well amortised (the pipeline plateaus by ~50k), and
+    /// two batches in memory stay small.
+    /// </summary>
+    public int BackfillBatchRows { get; set; } = 250_000;
+
+    /// <summary>
+    /// Rows per second a backfill copies at most, 0 for no limit: a rebuild on a busy production database can be made
+    /// to leave PostgreSQL and ClickHouse room for their own work. A request may ask for less (its <c>maxRowsPerSecond</c>).
+    /// </summary>
+    public int BackfillMaxRowsPerSecond { get; set; }
+
+    /// <summary>Longest a backfill's snapshot may take to set up (the temporary slot waits for running transactions).</summary>
+    public TimeSpan BackfillSnapshotTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary><c>statement_timeout</c> of the backfill's COPY: the whole table in one statement (≈10 s per million orders here).</summary>
+    public TimeSpan BackfillStatementTimeout { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>
+    /// How long a backfill waits, after its copy, for the stream (the watermark) to pass its snapshot before it places
+    /// tombstones; past it the backfill fails with the rows copied (running it again finishes the job).
+    /// </summary>
+    public TimeSpan BackfillWatermarkWait { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Dead letters per replay insert at most (a replay reads what the DLQ holds when it starts).</summary>
+    public int ReplayBatchRows { get; set; } = 100_000;
 }

@@ -48,6 +48,15 @@ public sealed class SyncWorkerOptionsValidator : IValidateOptions<SyncWorkerOpti
         Require(Between(options.MigrationTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
             $"MigrationTimeout is {options.MigrationTimeout}; expected 1 s to 1 day.");
         Require(options.MaxTraceLinksPerBatch is >= 0 and <= 10_000, $"MaxTraceLinksPerBatch is {options.MaxTraceLinksPerBatch}; expected 0 to 10,000.");
+        Require(options.BackfillBatchRows is >= 1 and <= 10_000_000, $"BackfillBatchRows is {options.BackfillBatchRows}; expected 1 to 10,000,000.");
+        Require(options.BackfillMaxRowsPerSecond >= 0, $"BackfillMaxRowsPerSecond is {options.BackfillMaxRowsPerSecond}; expected 0 (no limit) or more.");
+        Require(Between(options.BackfillSnapshotTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
+            $"BackfillSnapshotTimeout is {options.BackfillSnapshotTimeout}; expected 100 ms to 1 h.");
+        Require(Between(options.BackfillStatementTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
+            $"BackfillStatementTimeout is {options.BackfillStatementTimeout}; expected 1 s to 1 day.");
+        Require(Between(options.BackfillWatermarkWait, TimeSpan.Zero, TimeSpan.FromHours(24)),
+            $"BackfillWatermarkWait is {options.BackfillWatermarkWait}; expected 0 to 24 h.");
+        Require(options.ReplayBatchRows is >= 1 and <= 10_000_000, $"ReplayBatchRows is {options.ReplayBatchRows}; expected 1 to 10,000,000.");
         Require(string.IsNullOrWhiteSpace(options.ClickHouseCluster) || !options.ClickHouseCluster.Contains('`', StringComparison.Ordinal),
             "ClickHouseCluster must be a cluster name (no backquotes) or empty.");
 

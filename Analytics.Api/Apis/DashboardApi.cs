@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using PolyglotAspire.Analytics.Reconciliation;
 
 namespace PolyglotAspire.Analytics.Apis;
 
@@ -14,9 +15,16 @@ public static class DashboardApi
             .WithName("GetDashboardSettings")
             .WithSummary("Refresh period and lag warning threshold of the dashboard page.")
             .WithTags("Dashboard");
+        endpoints.MapGet("dashboard/reconciliation", GetLastReconciliation)
+            .WithName("GetLastReconciliation")
+            .WithSummary("The last completed reconciliation (GET /api/analytics/reconciliation runs one); 204 before the first.")
+            .WithTags("Dashboard");
         return endpoints;
     }
 
     public static Ok<DashboardSettings> GetSettings(IOptions<AnalyticsOptions> options) =>
         TypedResults.Ok(new DashboardSettings(options.Value.DashboardRefreshSeconds, options.Value.LagWarningMs));
+
+    public static Results<Ok<ReconciliationReport>, NoContent> GetLastReconciliation(Reconciler reconciler) =>
+        reconciler.Last is { } last ? TypedResults.Ok(last) : TypedResults.NoContent();
 }

@@ -6,6 +6,7 @@ using PolyglotAspire.Analytics.Apis;
 using PolyglotAspire.Analytics.Freshness;
 using PolyglotAspire.Analytics.Partitions;
 using PolyglotAspire.Analytics.Queries;
+using PolyglotAspire.Analytics.Reconciliation;
 using Scalar.AspNetCore;
 
 namespace PolyglotAspire.Analytics.Extensions;
@@ -48,6 +49,9 @@ public static class AnalyticsApiExtensions
         builder.Services.AddSingleton<PostgresAnalyticsStore>();
         builder.Services.AddSingleton<FreshnessMonitor>();
         builder.Services.AddSingleton<ReadRouter>();
+        builder.Services.AddSingleton(new ReconciliationConnection(builder.Configuration.GetConnectionString("ordersdb") ?? ""));
+        builder.Services.AddSingleton<ReconciliationMetrics>();
+        builder.Services.AddSingleton<Reconciler>();
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
@@ -65,6 +69,7 @@ public static class AnalyticsApiExtensions
         app.MapOpenApi();
         app.MapScalarApiReference();
         app.MapAnalyticsApi();
+        app.MapReconciliationApi();
         app.MapDashboardApi();
         return app;
     }

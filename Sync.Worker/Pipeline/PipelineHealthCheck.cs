@@ -5,11 +5,11 @@ namespace PolyglotAspire.SyncWorker.Pipeline;
 
 /// <summary>
 /// <c>/health</c> (and <c>/alive</c>: tagged live) for the pipeline. Unhealthy when it faulted (a restart is the
-/// cure) or has not started yet; Degraded while the schema is being migrated (before the start), or while an operation has been retried for
+/// cure) or has not started yet; Degraded while an operator has paused consumption (<see cref="SyncControl"/>); Degraded while the schema is being migrated (before the start), or while an operation has been retried for
 /// longer than <see cref="SyncWorkerOptions.DegradedAfter"/> (ClickHouse unavailable: consumption is paused and
 /// nothing is committed, and it will catch up by itself); Healthy otherwise.
 /// </summary>
-internal sealed class PipelineHealthCheck(PipelineStatus status, TimeProvider time, IOptions<SyncWorkerOptions> options) : IHealthCheck
+internal sealed class PipelineHealthCheck(PipelineStatus status, SyncControl control, TimeProvider time, IOptions<SyncWorkerOptions> options) : IHealthCheck
 {
     public const string Name = "sync-pipeline";
 
@@ -32,6 +32,12 @@ internal sealed class PipelineHealthCheck(PipelineStatus status, TimeProvider ti
         {
             return Task.FromResult(HealthCheckResult.Unhealthy(
                 retrying is null ? "The sync pipeline is not running." : $"The sync pipeline is starting: {retrying}"));
+        }
+
+        if (control.Paused)
+        {
+            // Paused on purpose, not broken: /alive must pass (no restart), and it says so.
+            return Task.FromResult(HealthCheckResult.Degraded("Paused by an operator: nothing is consumed until POST /api/admin/sync/resume."));
         }
 
         if (retrying is not null && time.GetElapsedTime(since) >= options.Value.DegradedAfter)

@@ -21,6 +21,7 @@ internal sealed partial class SyncPipeline(
     IClickHouseSink sink,
     SchemaMigrator migrator,
     PipelineStatus status,
+    SyncControl control,
     SyncMetrics metrics,
     TimeProvider time,
     ILoggerFactory loggers) : BackgroundService
@@ -71,7 +72,7 @@ internal sealed partial class SyncPipeline(
         var watermarks = new WatermarkBook(sink, ownership, retry, o.Topic, time, metrics);
         var committer = new Committer(sealedBatches.Reader, batchPool, sink, watermarks, new ConsumerOffsetCommitter(consumer), ownership,
             deadLetters, retry, o.Topic, time, metrics, loggers.CreateLogger<Committer>());
-        var loop = new KafkaConsumeLoop(consumer, callbacks, blocks.Writer, blockPool, ownership,
+        var loop = new KafkaConsumeLoop(consumer, callbacks, blocks.Writer, blockPool, ownership, control,
             new ConsumeLoopSettings(o.Topic, o.BlockMessages, BlockArenaReserve, o.PollTimeout, o.RevocationFlushTimeout, o.PauseAfter),
             time, metrics, loggers.CreateLogger<KafkaConsumeLoop>());
 
