@@ -94,13 +94,10 @@ internal sealed class ClientErrorHandler(IProblemDetailsService problemDetails) 
                      $"GET /api/orders/{id} shows its current status and version.";
         }
 
-        return new ProblemDetails
-        {
-            Status = StatusCodes.Status503ServiceUnavailable,
-            Title = "Outcome unknown",
-            Detail = detail,
-            Extensions = { ["outcome"] = "unknown", ["orderId"] = id },
-        };
+        var problem = new ProblemDetails { Status = StatusCodes.Status503ServiceUnavailable, Title = "Outcome unknown", Detail = detail };
+        problem.Extensions["outcome"] = "unknown";
+        problem.Extensions["orderId"] = id;
+        return problem;
     }
 
     private static bool IsDatabase(Exception exception) =>
