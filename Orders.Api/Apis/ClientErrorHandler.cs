@@ -13,10 +13,15 @@ namespace PolyglotAspire.OrdersApi.Apis;
 /// connection lost after <c>COMMIT</c> was sent into 503 "outcome unknown" that says how to find out. Handled exceptions are not logged as errors (.NET 10
 /// suppresses diagnostics for exceptions an <see cref="IExceptionHandler"/> handles). Anything else stays a 500.
 /// </summary>
-internal sealed class ClientErrorHandler(IProblemDetailsService problemDetails) : IExceptionHandler
+internal sealed partial class ClientErrorHandler(IProblemDetailsService problemDetails, ILogger<ClientErrorHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        if (exception is CommitOutcomeUnknownException unknownOutcome)
+        {
+            LogOutcomeUnknown(logger, unknownOutcome.InnerException, unknownOutcome.OrderId);
+        }
+
         var problem = exception switch
         {
             BadHttpRequestException bad => FromBadRequest(bad),
@@ -84,9 +89,10 @@ internal sealed class ClientErrorHandler(IProblemDetailsService problemDetails) 
         if (HttpMethods.IsPost(request.Method) && !request.Path.StartsWithSegments($"/api/orders/{id}", StringComparison.OrdinalIgnoreCase))
         {
             detail = $"Order {id} may or may not have been created: the database connection failed after COMMIT was sent. " +
+                     $"GET /api/orders/{id} tells (404: it was not created). " +
                      (request.Headers.ContainsKey(OrdersApi.IdempotencyKeyHeader)
                          ? $"Retrying with the same {OrdersApi.IdempotencyKeyHeader} is safe: it returns the first answer if the order was created."
-                         : $"Do not retry blindly: GET /api/orders/{id} tells (404: it was not created). An {OrdersApi.IdempotencyKeyHeader} makes retries safe.");
+                         : $"Do not retry blindly; an {OrdersApi.IdempotencyKeyHeader} makes retries safe.");
         }
         else
         {
@@ -165,4 +171,7 @@ internal sealed class ClientErrorHandler(IProblemDetailsService problemDetails) 
         var name = declaration[(declaration.LastIndexOf(' ') + 1)..];
         return $"The parameter '{name}' has an invalid value.";
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The outcome of a write to order {OrderId} is unknown: the connection failed after COMMIT was sent")]
+    private static partial void LogOutcomeUnknown(ILogger logger, Exception? exception, Guid orderId);
 }

@@ -171,9 +171,9 @@ public sealed class OrderStore(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Appends <c>COMMIT; SELECT pg_current_wal_insert_lsn()</c>, runs the batch and returns the token. An error
-    /// PostgreSQL reports for a statement up to the <c>COMMIT</c> means the transaction was rolled back (nothing was
-    /// written) and propagates as is; a connection that fails once the batch is on its way (or an error after the
-    /// <c>COMMIT</c>) leaves the outcome unknown: <see cref="CommitOutcomeUnknownException"/>.
+    /// PostgreSQL reports means the transaction was rolled back (nothing was written) and propagates as is; a
+    /// connection that fails once the batch is on its way (or a fatal error) leaves the outcome unknown:
+    /// <see cref="CommitOutcomeUnknownException"/>.
     /// </summary>
     private static async Task<ConsistencyToken> CommitAsync(NpgsqlBatch batch, Guid orderId, CancellationToken cancellationToken)
     {
@@ -182,8 +182,7 @@ public sealed class OrderStore(NpgsqlDataSource dataSource)
             throw new InvalidOperationException("The outbox row must be deleted in its own transaction.");
         }
 
-        var commit = new NpgsqlBatchCommand(OrderSql.Commit);
-        batch.BatchCommands.Add(commit);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(OrderSql.Commit));
         batch.BatchCommands.Add(new NpgsqlBatchCommand(OrderSql.CurrentWalInsertLsn));
 
         // Not cancellable once sent: a cancelled COMMIT leaves the outcome unknown to the caller. The request's
@@ -198,9 +197,13 @@ public sealed class OrderStore(NpgsqlDataSource dataSource)
 
             return new ConsistencyToken((ulong)reader.GetFieldValue<NpgsqlLogSequenceNumber>(0));
         }
-        catch (PostgresException ex) when (ex.InvariantSeverity is "ERROR" && ex.BatchCommand is { } failed && batch.BatchCommands.IndexOf(failed) <= batch.BatchCommands.IndexOf(commit))
+        catch (PostgresException ex) when (ex.InvariantSeverity is "ERROR")
         {
-            throw; // PostgreSQL rolled the transaction back: nothing was written
+            // PostgreSQL answered with an error, so the connection is alive and the transaction did not commit: an
+            // error in a statement before COMMIT skips the rest of the batch (COMMIT included) and leaves the
+            // transaction aborted; an error in COMMIT (a deferred constraint) rolls it back. The statement after
+            // COMMIT cannot fail on a server where the writes before it succeeded. Nothing was written.
+            throw;
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or IOException)
         {
