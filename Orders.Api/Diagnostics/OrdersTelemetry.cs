@@ -16,6 +16,7 @@ public sealed class OrdersTelemetry : IDisposable
 
     private readonly Meter _meter;
     private long _slotLagBytes = -1;
+    private long _slotSafeWalBytes = -1;
     private double _watermarkAgeMs = -1;
     private long _inFlight;
     private int _active;
@@ -39,7 +40,9 @@ public sealed class OrdersTelemetry : IDisposable
             "Capture lag: source commit time (PostgreSQL clock) to Kafka acknowledgement.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000, 60000] });
         _meter.CreateObservableGauge<long>("polyglot.orders.capture.slot_lag", () => Volatile.Read(ref _slotLagBytes) is var v and >= 0 ? [new Measurement<long>(v)] : [],
-            "By", "WAL bytes between the server's current position and the slot's confirmed LSN.");
+            "By", "WAL bytes between the server's current position and the slot's confirmed LSN (the WAL the slot retains).");
+        _meter.CreateObservableGauge<long>("polyglot.orders.capture.slot_safe_wal_size", () => Volatile.Read(ref _slotSafeWalBytes) is var v and >= 0 ? [new Measurement<long>(v)] : [],
+            "By", "WAL that may still be written before the slot is at risk of invalidation (max_slot_wal_keep_size); absent without a bound.");
         _meter.CreateObservableGauge<double>("polyglot.orders.capture.watermark_age", () => Volatile.Read(ref _watermarkAgeMs) is var v and >= 0 ? [new Measurement<double>(v)] : [],
             "ms", "How far behind the source the relay's confirmed position is (now minus the commit time of the last acknowledged change or heartbeat).");
         _meter.CreateObservableGauge("polyglot.orders.capture.in_flight", () => Volatile.Read(ref _inFlight),
@@ -60,6 +63,8 @@ public sealed class OrdersTelemetry : IDisposable
         Writes.Add(1, new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("outcome", outcome));
 
     public void SetSlotLag(long bytes) => Volatile.Write(ref _slotLagBytes, bytes);
+
+    public void SetSlotSafeWalSize(long? bytes) => Volatile.Write(ref _slotSafeWalBytes, bytes ?? -1);
 
     public void SetWatermarkAge(double ms) => Volatile.Write(ref _watermarkAgeMs, ms);
 

@@ -27,6 +27,7 @@ public sealed class ContainersModeTests
         var args = await postgres.PublishedArgumentsAsync();
         Assert.Contains("wal_level=logical", args);
         Assert.Contains("track_commit_timestamp=on", args);
+        Assert.Contains("max_slot_wal_keep_size=4GB", args); // WAL retention bounded (issue 13 item 6)
         Assert.Same(postgres, Assert.IsAssignableFrom<IResourceWithParent>(app.Resource<IResourceWithConnectionString>("ordersdb")).Parent);
     }
 

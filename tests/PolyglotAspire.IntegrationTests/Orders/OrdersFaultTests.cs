@@ -8,8 +8,16 @@ using PolyglotAspire.IntegrationTests.Infrastructure;
 
 namespace PolyglotAspire.IntegrationTests.Orders;
 
-/// <summary>An app of its own for the tests that break things (kill the service, the relay, stop Kafka, inject faults).</summary>
-public sealed class OrdersFaultFixture : AppFixture;
+/// <summary>
+/// An app of its own for the tests that break things (kill the service, the relay, stop Kafka, inject faults, lose the
+/// slot). Its PostgreSQL keeps at most 64 MB of WAL for the slot, so a test can reach the bound (the default is 4 GB).
+/// </summary>
+public sealed class OrdersFaultFixture : AppFixture
+{
+    public const string MaxSlotWalKeepSize = "64MB";
+
+    protected override IEnumerable<string> Arguments => [$"Postgres:MaxSlotWalKeepSize={MaxSlotWalKeepSize}"];
+}
 
 [CollectionDefinition(nameof(OrdersFaultGroup))]
 public sealed class OrdersFaultGroup : ICollectionFixture<OrdersFaultFixture>;
