@@ -1,5 +1,6 @@
 using System.Net;
 using ClickHouse.Driver;
+using Confluent.Kafka;
 
 namespace PolyglotAspire.SyncWorker.Pipeline;
 
@@ -22,6 +23,8 @@ internal static class FailureClassifier
                     return $"{reason} (ClickHouse error {clickHouse.ErrorCode})";
                 case HttpRequestException { StatusCode: HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden } http:
                     return $"authentication (HTTP {(int)http.StatusCode!})";
+                case KafkaException { Error.Code: ErrorCode.TopicAuthorizationFailed or ErrorCode.ClusterAuthorizationFailed } kafka:
+                    return $"privileges (Kafka {kafka.Error.Code})";
             }
         }
 
