@@ -36,17 +36,22 @@ public static class AnalyticsApiExtensions
         }));
         builder.Services.AddHealthChecks().AddCheck<ClickHouseHealthCheck>("clickhouse", tags: ["ready"]);
 
-        // The fallback only ever reads: the server refuses writes on these connections, whatever a query says.
+        // The fallback only ever reads: the server refuses writes on these connections, whatever a query says; and no
+        // question may run longer than Analytics:FallbackStatementTimeoutMs on the order database.
+        var statementTimeoutMs = builder.Configuration.GetValue($"{AnalyticsOptions.SectionName}:{nameof(AnalyticsOptions.FallbackStatementTimeoutMs)}",
+            new AnalyticsOptions().FallbackStatementTimeoutMs);
         builder.AddNpgsqlDataSource("ordersdb", settings =>
             settings.ConnectionString = new NpgsqlConnectionStringBuilder(settings.ConnectionString)
             {
-                Options = "-c default_transaction_read_only=on",
+                Options = $"-c default_transaction_read_only=on -c statement_timeout={statementTimeoutMs}",
                 ApplicationName = "analytics-api (read-only)",
             }.ConnectionString);
 
         builder.Services.AddSingleton<ClickHouseAnalyticsStore>();
         builder.Services.AddSingleton<PostgresAnalyticsStore>();
         builder.Services.AddSingleton<FreshnessMonitor>();
+        builder.Services.AddSingleton<RoutingMetrics>();
+        builder.Services.AddSingleton<FallbackAdmission>();
         builder.Services.AddSingleton<ReadRouter>();
 
         builder.Services.AddProblemDetails();
