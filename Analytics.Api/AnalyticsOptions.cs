@@ -56,6 +56,14 @@ public sealed class AnalyticsOptions
     [Range(100, 600_000)]
     public int FallbackStatementTimeoutMs { get; set; } = 5_000;
 
+    /// <summary>
+    /// <c>max_parallel_workers_per_gather</c> of the fallback's connections. 0: one fallback query uses one core, so
+    /// <see cref="FallbackMaxConcurrency"/> bounds the cores analytics can take from the primary (with PostgreSQL's
+    /// default of 2, a heavy aggregate over the order book takes three: a whole 2-core machine).
+    /// </summary>
+    [Range(0, 64)]
+    public int FallbackParallelWorkers { get; set; }
+
     /// <summary>Largest <c>limit</c> accepted by list endpoints.</summary>
     [Range(1, 100_000)]
     public int MaxLimit { get; set; } = 1_000;
