@@ -29,6 +29,12 @@ public sealed class CaptureRelayHealthTests : IDisposable
 
     private static Func<RelayStatusBoard, CancellationToken, Task> Fails(Exception exception) => (_, _) => Task.FromException(exception);
 
+    private static Task StreamsUntilStopped(RelayStatusBoard status, CancellationToken stoppingToken)
+    {
+        status.Set(RelayState.Streaming, null);
+        return Task.Delay(Timeout.Infinite, stoppingToken);
+    }
+
     private async Task<(CaptureRelay Relay, CaptureRelayHealthCheck Health)> StartAsync(params Func<RelayStatusBoard, CancellationToken, Task>[] script)
     {
         var options = Options.Create(_options);
@@ -107,11 +113,7 @@ public sealed class CaptureRelayHealthTests : IDisposable
     [InlineData("unreserved", 64L << 20)] // lost at the next checkpoint
     public async Task A_slot_that_retains_too_much_WAL_is_degraded_while_streaming(string walStatus, long lagBytes)
     {
-        var (relay, health) = await StartAsync((status, ct) =>
-        {
-            status.Set(RelayState.Streaming, null);
-            return Task.Delay(Timeout.Infinite, ct);
-        });
+        var (relay, health) = await StartAsync(StreamsUntilStopped);
         await CaptureTesting.Until(() => relay.Status.State == RelayState.Streaming, "streaming");
         Assert.Equal(HealthStatus.Healthy, (await CheckAsync(health)).Status);
 
@@ -125,11 +127,7 @@ public sealed class CaptureRelayHealthTests : IDisposable
     [Fact]
     public async Task A_slot_invalidated_while_the_relay_waits_for_Kafka_is_unhealthy_before_the_relay_notices()
     {
-        var (relay, health) = await StartAsync((status, ct) =>
-        {
-            status.Set(RelayState.Streaming, null); // blocked on Kafka: it reads no stream, so it sees no error
-            return Task.Delay(Timeout.Infinite, ct);
-        });
+        var (relay, health) = await StartAsync(StreamsUntilStopped); // blocked on Kafka: it reads no stream, so it sees no error
         await CaptureTesting.Until(() => relay.Status.State == RelayState.Streaming, "streaming");
 
         var loss = new SlotLoss(_options.SlotName, _time.GetUtcNow(), "PostgreSQL invalidated it: it retained more WAL than max_slot_wal_keep_size allows", 42);

@@ -26,10 +26,10 @@ public sealed class CommitOutcomeTests(OrdersFaultFixture fixture) : IDisposable
         // makes COMMIT wait after the commit record is written locally; ending that backend then drops the connection
         // with the transaction committed. Only this customer's transactions wait (synchronous_commit = on, set by a
         // test-only trigger); every other session stays at 'local'. Production code is untouched.
-        await ExecuteAsync("ALTER SYSTEM SET synchronous_commit = 'local'");
-        await ExecuteAsync("ALTER SYSTEM SET synchronous_standby_names = 'polyglot_test_nobody'");
-        await ExecuteAsync("SELECT pg_reload_conf()");
-        await ExecuteAsync($"""
+        await _orders.ExecuteSqlAsync("ALTER SYSTEM SET synchronous_commit = 'local'", _ct);
+        await _orders.ExecuteSqlAsync("ALTER SYSTEM SET synchronous_standby_names = 'polyglot_test_nobody'", _ct);
+        await _orders.ExecuteSqlAsync("SELECT pg_reload_conf()", _ct);
+        await _orders.ExecuteSqlAsync($"""
             CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 IF EXISTS (SELECT 1 FROM orders WHERE id = NEW.order_id AND customer_id = '{customer}') THEN
@@ -38,12 +38,12 @@ public sealed class CommitOutcomeTests(OrdersFaultFixture fixture) : IDisposable
                 RETURN NEW;
             END $$;
             CREATE TRIGGER {function} BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION {function}();
-            """);
+            """, _ct);
         try
         {
             var posting = _orders.PostAsync(OrdersClient.Body(customer), key, _ct);
             var waiting = await WaitForCommitStuckInSyncRepAsync();
-            await ExecuteAsync($"SELECT pg_terminate_backend({waiting})");
+            await _orders.ExecuteSqlAsync($"SELECT pg_terminate_backend({waiting})", _ct);
 
             using var answer = await posting;
             var text = await answer.Content.ReadAsStringAsync(_ct);
@@ -70,10 +70,10 @@ public sealed class CommitOutcomeTests(OrdersFaultFixture fixture) : IDisposable
         }
         finally
         {
-            await ExecuteAsync($"DROP TRIGGER IF EXISTS {function} ON outbox; DROP FUNCTION IF EXISTS {function}();");
-            await ExecuteAsync("ALTER SYSTEM RESET synchronous_standby_names");
-            await ExecuteAsync("ALTER SYSTEM RESET synchronous_commit");
-            await ExecuteAsync("SELECT pg_reload_conf()");
+            await _orders.ExecuteSqlAsync($"DROP TRIGGER IF EXISTS {function} ON outbox; DROP FUNCTION IF EXISTS {function}();", _ct);
+            await _orders.ExecuteSqlAsync("ALTER SYSTEM RESET synchronous_standby_names", _ct);
+            await _orders.ExecuteSqlAsync("ALTER SYSTEM RESET synchronous_commit", _ct);
+            await _orders.ExecuteSqlAsync("SELECT pg_reload_conf()", _ct);
         }
     }
 
@@ -94,14 +94,6 @@ public sealed class CommitOutcomeTests(OrdersFaultFixture fixture) : IDisposable
 
             await Task.Delay(50, timeout.Token);
         }
-    }
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("ordersdb"));
-        await connection.OpenAsync(_ct);
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(_ct);
     }
 
     public void Dispose() => _orders.Dispose();

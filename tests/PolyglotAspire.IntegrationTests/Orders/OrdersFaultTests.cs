@@ -145,7 +145,7 @@ public sealed class OrdersFaultTests(OrdersFaultFixture fixture) : IDisposable
         // A test-only fault inside the database: the outbox insert (after the order and its lines, before COMMIT)
         // fails for this customer's orders and for the victim's status change. Production code is untouched.
         var function = "test_fail_outbox_" + Guid.NewGuid().ToString("N")[..8];
-        await ExecuteAsync($"""
+        await _orders.ExecuteSqlAsync($"""
             CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 IF NEW.order_id = '{victim.Id}' OR EXISTS (SELECT 1 FROM orders WHERE id = NEW.order_id AND customer_id = '{customer}') THEN
@@ -154,7 +154,7 @@ public sealed class OrdersFaultTests(OrdersFaultFixture fixture) : IDisposable
                 RETURN NEW;
             END $$;
             CREATE TRIGGER {function} BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION {function}();
-            """);
+            """, _ct);
         try
         {
             using (var create = await _orders.PostAsync(OrdersClient.Body(customer, ("A", 1, 1m), ("B", 2, 2m)), key, _ct))
@@ -169,7 +169,7 @@ public sealed class OrdersFaultTests(OrdersFaultFixture fixture) : IDisposable
         }
         finally
         {
-            await ExecuteAsync($"DROP TRIGGER {function} ON outbox; DROP FUNCTION {function}();");
+            await _orders.ExecuteSqlAsync($"DROP TRIGGER {function} ON outbox; DROP FUNCTION {function}();", _ct);
         }
 
         Assert.Equal((0, 0, 0), await _orders.CountAsync(customer, key, _ct));
@@ -270,14 +270,6 @@ public sealed class OrdersFaultTests(OrdersFaultFixture fixture) : IDisposable
 
         Assert.Fail("Could not take the replication slot from the relay.");
         throw new UnreachableException();
-    }
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("ordersdb"));
-        await connection.OpenAsync(_ct);
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(_ct);
     }
 
     public void Dispose() => _orders.Dispose();

@@ -116,6 +116,15 @@ public sealed class OrdersClient(AppFixture fixture) : IDisposable
         return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
     }
 
+    /// <summary>Runs SQL on the orders database as the test's superuser (for faults injected in the database, and their clean-up).</summary>
+    public async Task ExecuteSqlAsync(string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("ordersdb"));
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public void Dispose() => Http.Dispose();
 }
 

@@ -78,11 +78,11 @@ public sealed class SlotLossTests(OrdersFaultFixture fixture) : IDisposable
             await fixture.WhileStoppedAsync("kafka", async () =>
             {
                 // Kafka down: nothing is acknowledged, so the slot holds on to the WAL written from now on.
-                await ExecuteAsync($"CREATE TABLE {filler} (x text)");
-                await ExecuteAsync($"INSERT INTO {filler} SELECT repeat(md5(i::text), 32) FROM generate_series(1, 100000) i"); // ~ 110 MB of WAL
+                await _orders.ExecuteSqlAsync($"CREATE TABLE {filler} (x text)", _ct);
+                await _orders.ExecuteSqlAsync($"INSERT INTO {filler} SELECT repeat(md5(i::text), 32) FROM generate_series(1, 100000) i", _ct); // ~ 110 MB of WAL
                 await HealthIsAsync(HttpStatusCode.OK, "Degraded"); // 'unreserved': lost at the next checkpoint
 
-                await ExecuteAsync("CHECKPOINT"); // PostgreSQL invalidates the slot and ends its walsender
+                await _orders.ExecuteSqlAsync("CHECKPOINT", _ct); // PostgreSQL invalidates the slot and ends its walsender
                 await HealthIsAsync(HttpStatusCode.ServiceUnavailable, "Unhealthy");
                 var (lostAt, reason) = await LossRecordAsync();
                 Assert.NotNull(lostAt);
@@ -95,7 +95,7 @@ public sealed class SlotLossTests(OrdersFaultFixture fixture) : IDisposable
         }
         finally
         {
-            await ExecuteAsync($"DROP TABLE IF EXISTS {filler}");
+            await _orders.ExecuteSqlAsync($"DROP TABLE IF EXISTS {filler}", _ct);
             await RecreateAfterLossAsync();
         }
 
@@ -108,7 +108,7 @@ public sealed class SlotLossTests(OrdersFaultFixture fixture) : IDisposable
     /// <summary>The operator's step after a loss: allow a new slot, restart Orders.Api, and see it healthy.</summary>
     private async Task RecreateAfterLossAsync()
     {
-        await ExecuteAsync($"UPDATE capture_slots SET recreate_after_loss = true WHERE slot_name = '{SlotName}' AND lost_at IS NOT NULL");
+        await _orders.ExecuteSqlAsync($"UPDATE capture_slots SET recreate_after_loss = true WHERE slot_name = '{SlotName}' AND lost_at IS NOT NULL", _ct);
         using var timeout = new CancellationTokenSource(Infrastructure.AppFixture.StartTimeout);
         await fixture.StopAsync("orders-api", timeout.Token);
         await fixture.StartAsync("orders-api", timeout.Token);
@@ -152,8 +152,8 @@ public sealed class SlotLossTests(OrdersFaultFixture fixture) : IDisposable
         {
             try
             {
-                await ExecuteAsync($"SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = '{SlotName}' AND active_pid IS NOT NULL");
-                await ExecuteAsync($"SELECT pg_drop_replication_slot('{SlotName}')");
+                await _orders.ExecuteSqlAsync($"SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = '{SlotName}' AND active_pid IS NOT NULL", _ct);
+                await _orders.ExecuteSqlAsync($"SELECT pg_drop_replication_slot('{SlotName}')", _ct);
                 return;
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ObjectInUse && !timeout.IsCancellationRequested)
@@ -187,13 +187,6 @@ public sealed class SlotLossTests(OrdersFaultFixture fixture) : IDisposable
         var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("ordersdb"));
         await connection.OpenAsync(_ct);
         return connection;
-    }
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = await OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(_ct);
     }
 
     public void Dispose() => _orders.Dispose();
