@@ -28,6 +28,11 @@ var analyticsApi = builder.AddProject<Projects.Analytics_Api>("analytics-api")
     .WithClickHouse(engines.ClickHouse.Reader)
     .WithReference(engines.OrdersDb).WaitFor(engines.OrdersDb)
     .WithHttpHealthCheck("/health");
+// Analytics:* settings given to the AppHost (e.g. Analytics:FallbackMaxConcurrency=1) reach Analytics.Api.
+foreach (var setting in builder.Configuration.GetSection("Analytics").GetChildren().Where(s => s.Value is not null))
+{
+    analyticsApi.WithEnvironment($"Analytics__{setting.Key}", setting.Value);
+}
 
 // Strong writes (Prefer: consistency=strong) ask analytics whether they are visible. No WaitFor: writes must
 // never depend on analytics being up; a strong write then answers "committed, not yet visible".
