@@ -118,7 +118,20 @@ function showCurrencies(byCurrency) {
   document.querySelectorAll('.in-currency').forEach((e) => { e.textContent = currency ? `(${currency})` : ''; });
 }
 
+// The last reconciliation (GET /api/analytics/reconciliation runs one; this only reads its result: 204 before the first).
+async function showReconciliation() {
+  const response = await fetch('/dashboard/reconciliation', { headers: { accept: 'application/json' } });
+  if (response.status !== 200) return;
+  const r = await response.json();
+  const when = new Date(r.asOf).toLocaleString();
+  $('reconciliation').textContent = r.differences.length === 0
+    ? `OLAP = OLTP ✓ as of ${when} (${r.buckets} buckets)`
+    : `${r.differences.length} of ${r.buckets} buckets differ as of ${when}`;
+  $('reconciliation').dataset.differences = r.differences.length;
+}
+
 async function refresh() {
+  showReconciliation().catch(() => { /* the line keeps its last text */ });
   try {
     const all = await getJson('/api/analytics/summary');
     showCurrencies(all.data.byCurrency);

@@ -88,6 +88,7 @@ internal static class SyncWorkerExtensions
 
         builder.Services.AddSingleton<SyncMetrics>();
         builder.Services.AddSingleton<PipelineStatus>();
+        builder.Services.AddSingleton<SyncControl>();
         builder.Services.AddSingleton<SyncPipeline>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SyncPipeline>());
         // Ready: everything, escalating to Unhealthy on failures a restart does not cure. Live: only what a restart cures.

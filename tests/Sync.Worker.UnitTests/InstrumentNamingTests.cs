@@ -14,6 +14,7 @@ public sealed class InstrumentNamingTests
     public void The_worker_publishes_these_instruments_with_these_units() =>
         Assert.Equal(
         [
+            ("polyglot.sync.backfill.rows", "{row}", "Counter"),
             ("polyglot.sync.backpressure.pauses", "{pause}", "Counter"),
             ("polyglot.sync.batch.age", "s", "Histogram"),
             ("polyglot.sync.batch.rows", "{row}", "Histogram"),
@@ -23,6 +24,7 @@ public sealed class InstrumentNamingTests
             ("polyglot.sync.events", "{event}", "Counter"),
             ("polyglot.sync.freshness.lag", "s", "ObservableGauge"),
             ("polyglot.sync.insert.duration", "s", "Histogram"),
+            ("polyglot.sync.replay.messages", "{message}", "Counter"),
             ("polyglot.sync.retries", "{retry}", "Counter"),
         ], InstrumentInventory.Of(factory => new SyncMetrics(factory, TimeProvider.System)));
 
