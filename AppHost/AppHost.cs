@@ -16,6 +16,8 @@ var ordersApi = builder.AddProject<Projects.Orders_Api>("orders-api")
 var syncWorker = builder.AddProject<Projects.Sync_Worker>("sync-worker")
     .WithKafka(engines.Kafka)
     .WithClickHouse(engines.ClickHouse.Writer)
+    // PostgreSQL only for backfills (POST /api/admin/backfill): no WaitFor, the pipeline never depends on it.
+    .WithReference(engines.OrdersDb)
     .WithHttpHealthCheck("/health");
 // SyncWorker:* settings given to the AppHost (e.g. by the load harness: SyncWorker:BatchMaxRows=50000) reach the worker.
 foreach (var setting in builder.Configuration.GetSection("SyncWorker").GetChildren().Where(s => s.Value is not null))

@@ -15,7 +15,8 @@ namespace PolyglotAspire.SyncWorker.Backfill;
 internal static class SnapshotRowDecoder
 {
     /// <summary>The COPY binary file header's fixed part: signature (11 bytes), flags, extension length.</summary>
-    private static ReadOnlySpan<byte> Signature => "PGCOPY\n\xff\r\n\0"u8;
+    /// <remarks>Bytes, not a u8 literal: <c>\xff</c> in a u8 string is U+00FF, two bytes in UTF-8.</remarks>
+    private static ReadOnlySpan<byte> Signature => [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xFF, (byte)'\r', (byte)'\n', 0];
 
     public const int Columns = 10;
 

@@ -4,6 +4,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using PolyglotAspire.SyncWorker.Backfill;
 using PolyglotAspire.SyncWorker.ClickHouse;
 using PolyglotAspire.SyncWorker.Pipeline;
 using PolyglotAspire.SyncWorker.Schema;
@@ -86,6 +87,14 @@ internal static class SyncWorkerExtensions
                 sp.GetRequiredService<ILogger<SchemaMigrator>>());
         });
 
+        // PostgreSQL only for backfills (its snapshot): no health check, the pipeline never needs it.
+        if (!string.IsNullOrEmpty(builder.Configuration.GetConnectionString(BackfillService.ConnectionName)))
+        {
+            builder.AddNpgsqlDataSource(BackfillService.ConnectionName, settings => settings.DisableHealthChecks = true);
+        }
+
+        builder.Services.AddSingleton<BackfillService>();
+        builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<SyncMetrics>();
         builder.Services.AddSingleton<PipelineStatus>();
         builder.Services.AddSingleton<SyncControl>();

@@ -165,7 +165,8 @@ public sealed class ContainersModeTests
         // Strong writes ask analytics-api, without waiting for it: writes never depend on analytics being up.
         AssertGraph(app, "orders-api", references: ["ordersdb", "kafka", "analytics-api"], waits: ["postgres", "ordersdb", "kafka"]);
         // ClickHouse through its user's connection, and its server, whose health check says when it answers.
-        AssertGraph(app, "sync-worker", references: ["kafka", "clickhouse-writer"], waits: ["kafka", "clickhouse-writer", "clickhouse"]);
+        // PostgreSQL for backfills only, without waiting for it: the pipeline never depends on it.
+        AssertGraph(app, "sync-worker", references: ["kafka", "clickhouse-writer", "ordersdb"], waits: ["kafka", "clickhouse-writer", "clickhouse"]);
         AssertGraph(app, "analytics-api", references: ["clickhouse-reader", "ordersdb"], waits: ["clickhouse-reader", "clickhouse", "postgres", "ordersdb"]);
     }
 
@@ -196,7 +197,7 @@ public sealed class ContainersModeTests
         }, await AppEnvironmentAsync(app, "orders-api"));
 
         // Each service gets its own ClickHouse user, under the connection name it reads ("clickhouse"), and no other.
-        Assert.Equal(new Dictionary<string, string>
+        Assert.Equal(new Dictionary<string, string>(OrdersDbParts)
         {
             ["ConnectionStrings__kafka"] = "{kafka.connectionString}",
             ["ConnectionStrings__clickhouse"] = "{clickhouse-writer.connectionString}",

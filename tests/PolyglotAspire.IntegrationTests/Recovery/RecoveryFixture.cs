@@ -12,6 +12,9 @@ public sealed class RecoveryFixture : AppFixture
 {
     public async Task<ClickHouseClient> ClickHouseWriterAsync() => new(await ConnectionStringAsync(ClickHouseAccess.WriterName));
 
+    /// <summary>Small backfill batches, so a throttled backfill is caught part-way after its first insert.</summary>
+    protected override IEnumerable<string> Arguments => ["SyncWorker:BackfillBatchRows=500"];
+
     public Task<string> PostgresAsync() => ConnectionStringAsync(EnginesExtensions.OrdersDbName);
 }
 
