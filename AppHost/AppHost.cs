@@ -1,4 +1,5 @@
 using PolyglotAspire.AppHost.Infrastructure;
+using PolyglotAspire.AppHost.Operations;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -18,7 +19,8 @@ var syncWorker = builder.AddProject<Projects.Sync_Worker>("sync-worker")
     .WithClickHouse(engines.ClickHouse.Writer)
     // PostgreSQL only for backfills (POST /api/admin/backfill): no WaitFor, the pipeline never depends on it.
     .WithReference(engines.OrdersDb)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithSyncCommands();
 // SyncWorker:* settings given to the AppHost (e.g. by the load harness: SyncWorker:BatchMaxRows=50000) reach the worker.
 foreach (var setting in builder.Configuration.GetSection("SyncWorker").GetChildren().Where(s => s.Value is not null))
 {
@@ -29,7 +31,8 @@ var analyticsApi = builder.AddProject<Projects.Analytics_Api>("analytics-api")
     .WithExternalHttpEndpoints()
     .WithClickHouse(engines.ClickHouse.Reader)
     .WithReference(engines.OrdersDb).WaitFor(engines.OrdersDb)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithAnalyticsCommands();
 // Analytics:* settings given to the AppHost (e.g. Analytics:FallbackMaxConcurrency=1) reach Analytics.Api.
 foreach (var setting in builder.Configuration.GetSection("Analytics").GetChildren().Where(s => s.Value is not null))
 {

@@ -1,0 +1,88 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace PolyglotAspire.AppHost.Operations;
+
+/// <summary>
+/// The operations of docs/operations.md as Aspire dashboard commands (HTTP requests to the services' own endpoints):
+/// Reconcile on analytics-api; Backfill from PostgreSQL, Pause sync and Resume sync on sync-worker. Each says in one
+/// line what happened (the response body is the command's data).
+/// </summary>
+public static class OperationCommands
+{
+    public const string Reconcile = "reconcile";
+    public const string Backfill = "backfill";
+    public const string PauseSync = "pause-sync";
+    public const string ResumeSync = "resume-sync";
+
+    public static IResourceBuilder<ProjectResource> WithAnalyticsCommands(this IResourceBuilder<ProjectResource> analytics) =>
+        analytics.WithHttpCommand("/api/analytics/reconciliation", "Reconcile", commandName: Reconcile, commandOptions: new HttpCommandOptions
+        {
+            Method = HttpMethod.Get,
+            Description = "Compare PostgreSQL and ClickHouse per day × region × currency at one point of the stream.",
+            IconName = "CheckmarkStarburst",
+            GetCommandResult = context => ResultAsync(context, body =>
+            {
+                var differences = body.GetProperty("differences").GetArrayLength();
+                var buckets = body.GetProperty("buckets").GetInt32();
+                var asOf = body.GetProperty("asOf").GetString();
+                return differences == 0
+                    ? (true, $"OLAP = OLTP as of {asOf}: {buckets} buckets equal")
+                    : (false, $"{differences} of {buckets} buckets differ as of {asOf}");
+            }),
+        });
+
+    public static IResourceBuilder<ProjectResource> WithSyncCommands(this IResourceBuilder<ProjectResource> worker) =>
+        worker
+            .WithHttpCommand("/api/admin/backfill", "Backfill from PostgreSQL", commandName: Backfill, commandOptions: new HttpCommandOptions
+            {
+                Description = "Copy a consistent snapshot of PostgreSQL's orders into ClickHouse while the stream goes on.",
+                ConfirmationMessage = "Copy every order from PostgreSQL into ClickHouse now?",
+                IconName = "ArrowSync",
+                PrepareRequest = context =>
+                {
+                    context.Request.Content = JsonContent.Create(new { });
+                    return Task.CompletedTask;
+                },
+                GetCommandResult = context => ResultAsync(context, body =>
+                    (true, $"Backfill started at snapshot {body.GetProperty("snapshotLsn")}; GET /api/admin/backfill says how it goes")),
+            })
+            .WithHttpCommand("/api/admin/sync/pause", "Pause sync", commandName: PauseSync, commandOptions: new HttpCommandOptions
+            {
+                Description = "Stop consuming from Kafka (nothing is lost; /health says Paused).",
+                IconName = "Pause",
+                GetCommandResult = context => ResultAsync(context, body => (true, $"Sync {body.GetProperty("state").GetString()}")),
+            })
+            .WithHttpCommand("/api/admin/sync/resume", "Resume sync", commandName: ResumeSync, commandOptions: new HttpCommandOptions
+            {
+                Description = "Consume from Kafka again, from where it paused.",
+                IconName = "Play",
+                GetCommandResult = context => ResultAsync(context, body => (true, $"Sync {body.GetProperty("state").GetString()}")),
+            });
+
+    /// <summary>A success or failure with a one-line message; the body (JSON or problem details) as the data.</summary>
+    private static async Task<ExecuteCommandResult> ResultAsync(HttpCommandResultContext context, Func<JsonElement, (bool Success, string Message)> describe)
+    {
+        var text = await context.Response.Content.ReadAsStringAsync(context.CancellationToken);
+        if (!context.Response.IsSuccessStatusCode)
+        {
+            var detail = TryParse(text) is { } problem && problem.TryGetProperty("detail", out var d) ? d.GetString() : text;
+            return CommandResults.Failure($"{(int)context.Response.StatusCode}: {detail}", text, CommandResultFormat.Json);
+        }
+
+        var (success, message) = describe(TryParse(text) ?? default);
+        return success ? CommandResults.Success(message, text, CommandResultFormat.Json) : CommandResults.Failure(message, text, CommandResultFormat.Json);
+    }
+
+    private static JsonElement? TryParse(string text)
+    {
+        try
+        {
+            return JsonDocument.Parse(text).RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
