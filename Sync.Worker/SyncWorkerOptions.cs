@@ -164,7 +164,4 @@ public sealed class SyncWorkerOptions
     /// tombstones; past it the backfill fails with the rows copied (running it again finishes the job).
     /// </summary>
     public TimeSpan BackfillWatermarkWait { get; set; } = TimeSpan.FromMinutes(5);
-
-    /// <summary>Dead letters per replay insert at most (a replay reads what the DLQ holds when it starts).</summary>
-    public int ReplayBatchRows { get; set; } = 100_000;
 }

@@ -62,7 +62,6 @@ public sealed class SyncWorkerOptionsValidator : IValidateOptions<SyncWorkerOpti
             $"BackfillStatementTimeout is {options.BackfillStatementTimeout}; expected 1 s to 1 day.");
         Require(Between(options.BackfillWatermarkWait, TimeSpan.Zero, TimeSpan.FromHours(24)),
             $"BackfillWatermarkWait is {options.BackfillWatermarkWait}; expected 0 to 24 h.");
-        Require(options.ReplayBatchRows is >= 1 and <= 10_000_000, $"ReplayBatchRows is {options.ReplayBatchRows}; expected 1 to 10,000,000.");
         Require(string.IsNullOrWhiteSpace(options.ClickHouseCluster) || !options.ClickHouseCluster.Contains('`', StringComparison.Ordinal),
             "ClickHouseCluster must be a cluster name (no backquotes) or empty.");
 

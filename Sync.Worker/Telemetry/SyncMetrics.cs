@@ -20,7 +20,6 @@ internal sealed class SyncMetrics : IDisposable
     public const string FlushTriggerTag = "polyglot.sync.flush.trigger";
     public const string OperationTag = "polyglot.sync.operation";
     public const string PartitionTag = "messaging.destination.partition.id";
-    public const string ReplayOutcomeTag = "polyglot.sync.replay.outcome";
 
     private static readonly KeyValuePair<string, object?> Orders = new(EventKindTag, "order");
     private static readonly KeyValuePair<string, object?> Heartbeats = new(EventKindTag, "heartbeat");
@@ -36,7 +35,6 @@ internal sealed class SyncMetrics : IDisposable
     private readonly Counter<long> _retries;
     private readonly Counter<long> _pauses;
     private readonly Counter<long> _backfilled;
-    private readonly Counter<long> _replayed;
     private readonly ConcurrentDictionary<int, long> _ends = new();
     private readonly ConcurrentDictionary<int, long> _committed = new();
     private readonly ConcurrentDictionary<int, long> _asOf = new();
@@ -62,8 +60,6 @@ internal sealed class SyncMetrics : IDisposable
             "Times the consume loop paused its partitions because the pipeline was full.");
         _backfilled = _meter.CreateCounter<long>("polyglot.sync.backfill.rows", "{row}",
             "Orders copied from PostgreSQL's snapshot into ClickHouse by backfills (inserted batches).");
-        _replayed = _meter.CreateCounter<long>("polyglot.sync.replay.messages", "{message}",
-            "Dead letters read by a replay, by outcome (polyglot.sync.replay.outcome: replayed, heartbeat, undecodable).");
         _meter.CreateObservableGauge("polyglot.sync.consumer.lag", ObserveLag, "{message}",
             "Messages between the last committed offset and the partition's end, per owned partition.");
         _meter.CreateObservableGauge("polyglot.sync.freshness.lag", ObserveFreshness, "s",
@@ -97,8 +93,6 @@ internal sealed class SyncMetrics : IDisposable
     public void Paused() => _pauses.Add(1);
 
     public void Backfilled(int rows) => _backfilled.Add(rows);
-
-    public void Replayed(string outcome, int messages) => _replayed.Add(messages, new KeyValuePair<string, object?>(ReplayOutcomeTag, outcome));
 
     /// <summary>Called by the consume loop about once a second with each assigned partition's end offset (high watermark).</summary>
     public void PartitionEnd(int partition, long end) => _ends[partition] = end;

@@ -24,7 +24,6 @@ public sealed class InstrumentNamingTests
             ("polyglot.sync.events", "{event}", "Counter"),
             ("polyglot.sync.freshness.lag", "s", "ObservableGauge"),
             ("polyglot.sync.insert.duration", "s", "Histogram"),
-            ("polyglot.sync.replay.messages", "{message}", "Counter"),
             ("polyglot.sync.retries", "{retry}", "Counter"),
         ], InstrumentInventory.Of(factory => new SyncMetrics(factory, TimeProvider.System)));
 
