@@ -5,13 +5,14 @@ namespace PolyglotAspire.AppHost.Operations;
 
 /// <summary>
 /// The operations of docs/operations.md as Aspire dashboard commands (HTTP requests to the services' own endpoints):
-/// Reconcile on analytics-api; Backfill from PostgreSQL, Pause sync and Resume sync on sync-worker. Each says in one
+/// Reconcile on analytics-api; Backfill from PostgreSQL, Replay dead letters, Pause sync and Resume sync on sync-worker. Each says in one
 /// line what happened (the response body is the command's data).
 /// </summary>
 public static class OperationCommands
 {
     public const string Reconcile = "reconcile";
     public const string Backfill = "backfill";
+    public const string ReplayDeadLetters = "replay-dead-letters";
     public const string PauseSync = "pause-sync";
     public const string ResumeSync = "resume-sync";
 
@@ -46,6 +47,13 @@ public static class OperationCommands
                 },
                 GetCommandResult = context => ResultAsync(context, body =>
                     (true, $"Backfill started at snapshot {body.GetProperty("snapshotLsn")}; GET /api/admin/backfill says how it goes")),
+            })
+            .WithHttpCommand("/api/admin/dead-letters/replay", "Replay dead letters", commandName: ReplayDeadLetters, commandOptions: new HttpCommandOptions
+            {
+                Description = "Run the dead letters through the decoder again into ClickHouse (after their cause is fixed).",
+                IconName = "MailArrowUp",
+                GetCommandResult = context => ResultAsync(context, body =>
+                    (true, $"{body.GetProperty("replayed")} replayed, {body.GetProperty("undecodable")} still undecodable")),
             })
             .WithHttpCommand("/api/admin/sync/pause", "Pause sync", commandName: PauseSync, commandOptions: new HttpCommandOptions
             {

@@ -1,12 +1,13 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using PolyglotAspire.SyncWorker.Backfill;
+using PolyglotAspire.SyncWorker.DeadLetters;
 using PolyglotAspire.SyncWorker.Pipeline;
 
 namespace PolyglotAspire.SyncWorker.Apis;
 
 /// <summary>
 /// The worker's operations, under <c>/api/admin</c> (not public API: no OpenAPI document; issue 15 puts the
-/// <c>admin</c> scope on this group): backfill from PostgreSQL, and pausing and resuming consumption.
+/// <c>admin</c> scope on this group): backfill from PostgreSQL, dead-letter replay, pausing and resuming consumption.
 /// </summary>
 internal static class AdminApi
 {
@@ -15,6 +16,8 @@ internal static class AdminApi
         var admin = endpoints.MapGroup("api/admin").ExcludeFromDescription();
         admin.MapPost("backfill", StartBackfill).WithName("StartBackfill");
         admin.MapGet("backfill", GetBackfill).WithName("GetBackfill");
+        admin.MapPost("dead-letters/replay", ReplayAsync).WithName("ReplayDeadLetters");
+        admin.MapGet("dead-letters/replay", GetReplay).WithName("GetDeadLetterReplay");
         admin.MapPost("sync/pause", Pause).WithName("PauseSync");
         admin.MapPost("sync/resume", Resume).WithName("ResumeSync");
         admin.MapGet("sync", GetSync).WithName("GetSync");
@@ -41,6 +44,14 @@ internal static class AdminApi
                 statusCode: StatusCodes.Status503ServiceUnavailable, title: "No PostgreSQL source"),
         };
     }
+
+    /// <summary>Replays the dead letters (body none, <c>{}</c> or <c>{"fromBeginning": true}</c>) and answers what it did; 409 while one runs.</summary>
+    public static async Task<Results<Ok<ReplayResult>, ProblemHttpResult>> ReplayAsync(ReplayRequest? request, DeadLetterReplayer replayer, CancellationToken cancellationToken) =>
+        await replayer.ReplayAsync(request ?? new ReplayRequest(), cancellationToken) is { } result
+            ? TypedResults.Ok(result)
+            : TypedResults.Problem("A dead-letter replay is running; they run one at a time.", statusCode: StatusCodes.Status409Conflict, title: "A replay is already running");
+
+    public static Ok<ReplayResult> GetReplay(DeadLetterReplayer replayer) => TypedResults.Ok(replayer.Last);
 
     public static Ok<BackfillStatus> GetBackfill(BackfillService backfills) => TypedResults.Ok(backfills.Status);
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using PolyglotAspire.SyncWorker.Backfill;
 using PolyglotAspire.SyncWorker.ClickHouse;
+using PolyglotAspire.SyncWorker.DeadLetters;
 using PolyglotAspire.SyncWorker.Pipeline;
 using PolyglotAspire.SyncWorker.Schema;
 using PolyglotAspire.SyncWorker.Telemetry;
@@ -94,6 +95,7 @@ internal static class SyncWorkerExtensions
         }
 
         builder.Services.AddSingleton<BackfillService>();
+        builder.Services.AddSingleton<DeadLetterReplayer>();
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<SyncMetrics>();
         builder.Services.AddSingleton<PipelineStatus>();
