@@ -12,7 +12,8 @@ var ordersApi = builder.AddProject<Projects.Orders_Api>("orders-api")
     .WithExternalHttpEndpoints()
     .WithReference(engines.OrdersDb).WaitFor(engines.OrdersDb)
     .WithKafka(engines.Kafka)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithOrdersCommands();
 
 var syncWorker = builder.AddProject<Projects.Sync_Worker>("sync-worker")
     .WithKafka(engines.Kafka)

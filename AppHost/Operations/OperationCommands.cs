@@ -5,7 +5,7 @@ namespace PolyglotAspire.AppHost.Operations;
 
 /// <summary>
 /// The operations of docs/operations.md as Aspire dashboard commands (HTTP requests to the services' own endpoints):
-/// Reconcile on analytics-api; Backfill from PostgreSQL, Replay dead letters, Pause sync and Resume sync on sync-worker. Each says in one
+/// Seed demo orders on orders-api; Reconcile on analytics-api; Backfill from PostgreSQL, Replay dead letters, Pause sync and Resume sync on sync-worker. Each says in one
 /// line what happened (the response body is the command's data).
 /// </summary>
 public static class OperationCommands
@@ -13,8 +13,23 @@ public static class OperationCommands
     public const string Reconcile = "reconcile";
     public const string Backfill = "backfill";
     public const string ReplayDeadLetters = "replay-dead-letters";
+    public const string SeedDemoOrders = "seed-demo-orders";
     public const string PauseSync = "pause-sync";
     public const string ResumeSync = "resume-sync";
+
+    public static IResourceBuilder<ProjectResource> WithOrdersCommands(this IResourceBuilder<ProjectResource> orders) =>
+        orders.WithHttpCommand("/api/admin/seed", "Seed demo orders", commandName: SeedDemoOrders, commandOptions: new HttpCommandOptions
+        {
+            Description = "Write 3000 demo orders over the past 180 days through the write path (they flow to ClickHouse).",
+            IconName = "DatabasePlugConnected",
+            PrepareRequest = context =>
+            {
+                context.Request.Content = JsonContent.Create(new { });
+                return Task.CompletedTask;
+            },
+            GetCommandResult = context => ResultAsync(context, body =>
+                (true, $"{body.GetProperty("orders")} demo orders written over the past {body.GetProperty("days")} days")),
+        });
 
     public static IResourceBuilder<ProjectResource> WithAnalyticsCommands(this IResourceBuilder<ProjectResource> analytics) =>
         analytics.WithHttpCommand("/api/analytics/reconciliation", "Reconcile", commandName: Reconcile, commandOptions: new HttpCommandOptions

@@ -13,4 +13,6 @@ namespace PolyglotAspire.OrdersApi.Apis;
 [JsonSerializable(typeof(OrderSummary))]
 [JsonSerializable(typeof(OrderPage))]
 [JsonSerializable(typeof(DeletedOrderResponse))]
+[JsonSerializable(typeof(SeedRequest))]
+[JsonSerializable(typeof(SeedResult))]
 internal sealed partial class OrdersJsonContext : JsonSerializerContext;

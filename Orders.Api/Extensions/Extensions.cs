@@ -67,6 +67,7 @@ public static class Extensions
         services.AddSingleton<OrdersTelemetry>();
         services.AddSingleton<OrderStore>();
         services.AddSingleton<OrderWriter>();
+        services.AddSingleton<DemoSeeder>();
         services.AddSingleton<SchemaMigrator>();
         services.AddHostedService(sp => sp.GetRequiredService<SchemaMigrator>());
         services.AddSingleton<ReplicationSlotGuard>();
@@ -112,6 +113,7 @@ public static class Extensions
         }
 
         app.MapOrdersApi(app.Services.GetRequiredService<IOptions<OrdersOptions>>().Value.MaxRequestBodyBytes);
+        app.MapAdminApi();
         return app;
     }
 }
