@@ -26,7 +26,7 @@ internal sealed partial class KafkaConsumeLoop : IRebalanceListener
     private readonly IConsumer<RawRef, RawRef> _consumer;
     private readonly BlockHandOff _handOff;
     private readonly PartitionOwnership _ownership;
-    private readonly SyncControl _control;
+    private readonly OperatorPause _operatorPause;
     private readonly ConsumeLoopSettings _settings;
     private readonly TimeProvider _time;
     private readonly SyncMetrics _metrics;
@@ -34,7 +34,6 @@ internal sealed partial class KafkaConsumeLoop : IRebalanceListener
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private bool _paused;
-    private bool _operatorPaused;
     private volatile bool _closed;
     private long _lastLagReport;
     private CancellationToken _stop;
@@ -57,7 +56,7 @@ internal sealed partial class KafkaConsumeLoop : IRebalanceListener
         _consumer = consumer;
         _handOff = new BlockHandOff(output, blocks, ownership, callbacks.Deserializer, time);
         _ownership = ownership;
-        _control = control;
+        _operatorPause = new OperatorPause(consumer, control, logger);
         _settings = settings;
         _time = time;
         _metrics = metrics;
@@ -92,9 +91,14 @@ internal sealed partial class KafkaConsumeLoop : IRebalanceListener
             LogSubscribed(_logger, _settings.Topic, _consumer.Name);
             while (!_stop.IsCancellationRequested)
             {
-                if (_control.PauseRequested != _operatorPaused)
+                if (_operatorPause.Requested)
                 {
-                    ApplyOperatorPause(_control.PauseRequested);
+                    if (_operatorPause.PauseRequested && _handOff.Current.Count > 0)
+                    {
+                        Hand(); // what was consumed before the pause is written and committed as usual
+                    }
+
+                    _operatorPause.Apply(backpressure: _paused);
                 }
 
                 var result = Poll(_handOff.Current.Count > 0 ? TimeSpan.Zero : _settings.PollTimeout);
@@ -110,9 +114,9 @@ internal sealed partial class KafkaConsumeLoop : IRebalanceListener
                 }
 
                 Append(result);
-                if (_operatorPaused)
+                if (_operatorPause.Active)
                 {
-                    PauseAssignment(); // a partition assigned during the operator's pause: kept, and paused too
+                    _operatorPause.PauseAssignment(); // a partition assigned during the operator's pause: kept, and paused too
                 }
 
                 if (_handOff.Current.IsFull(_settings.BlockArenaReserve) || _handOff.Current.Count >= _settings.BlockMessages)
@@ -223,52 +227,12 @@ internal sealed partial class KafkaConsumeLoop : IRebalanceListener
 
         _paused = false;
         var assignment = _consumer.Assignment;
-        if (assignment.Count > 0 && !_operatorPaused)
+        if (assignment.Count > 0 && !_operatorPause.Active)
         {
             _consumer.Resume(assignment);
         }
 
         LogResumed(_logger);
-    }
-
-    /// <summary>
-    /// An operator's pause (<see cref="SyncControl"/>): what was consumed is handed over first (it is written and
-    /// committed as usual), then every assigned partition is paused while the loop keeps polling; resuming lifts it
-    /// unless backpressure still holds the partitions.
-    /// </summary>
-    private void ApplyOperatorPause(bool pause)
-    {
-        if (pause)
-        {
-            if (_handOff.Current.Count > 0)
-            {
-                Hand();
-            }
-
-            _operatorPaused = true;
-            PauseAssignment();
-        }
-        else
-        {
-            _operatorPaused = false;
-            var assignment = _consumer.Assignment;
-            if (!_paused && assignment.Count > 0)
-            {
-                _consumer.Resume(assignment);
-            }
-        }
-
-        _control.Applied(pause);
-        LogOperatorPause(_logger, pause ? "paused" : "resumed", _consumer.Assignment.Count);
-    }
-
-    private void PauseAssignment()
-    {
-        var assignment = _consumer.Assignment;
-        if (assignment.Count > 0)
-        {
-            _consumer.Pause(assignment);
-        }
     }
 
     /// <summary>Stop requested: hand over what was consumed, close the channel, wait for the pipeline, leave the group.</summary>
@@ -403,9 +367,6 @@ internal sealed partial class KafkaConsumeLoop : IRebalanceListener
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline full: paused {Count} partitions")]
     private static partial void LogPaused(ILogger logger, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Consumption {Action} by an operator ({Count} partitions assigned)")]
-    private static partial void LogOperatorPause(ILogger logger, string action, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline accepting again: partitions resumed")]
     private static partial void LogResumed(ILogger logger);
