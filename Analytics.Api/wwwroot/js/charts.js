@@ -7,7 +7,7 @@ export function drawChart(canvas, { type, labels, values, highlight, axisX, axis
   const horizontal = type === 'hbar';
   const color = getComputedStyle(document.documentElement).getPropertyValue('--accent').trim() || '#3556d8';
   const colors = labels.map((label) => (highlight && label !== highlight ? `${color}55` : color));
-  const data = { labels, datasets: [{ data: values, backgroundColor: colors, borderColor: color, pointRadius: 2, tension: 0.2 }] };
+  const data = { labels, datasets: [{ data: values, backgroundColor: colors, borderColor: color, pointRadius: 2 }] };
   let chart = charts.get(canvas);
   if (!chart) {
     chart = new window.Chart(canvas, {
