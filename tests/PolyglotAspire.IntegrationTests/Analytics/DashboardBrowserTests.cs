@@ -96,7 +96,11 @@ public sealed class DashboardBrowserTests(AppFixture fixture)
         }
 
         await Expect(page.Locator("#chart-region")).ToHaveAttributeAsync("aria-label", new System.Text.RegularExpressions.Regex(region));
+        // The badge's text changes every second and is no live region; a polite one says the state once.
         await Expect(page.Locator("#freshness")).Not.ToHaveAttributeAsync("aria-live", new System.Text.RegularExpressions.Regex("."));
+        await Expect(page.Locator("#freshness")).Not.ToHaveAttributeAsync("role", new System.Text.RegularExpressions.Regex("."));
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Analytics data is up to date.");
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveAttributeAsync("aria-live", "polite");
 
         // Region: the totals, status and trend are the region's, as the API answers for that region.
         await page.Locator("#region").SelectOptionAsync(region);
