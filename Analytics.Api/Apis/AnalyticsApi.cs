@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using PolyglotAspire.Analytics.Freshness;
 using PolyglotAspire.Analytics.Queries;
 using PolyglotAspire.Contracts;
@@ -22,7 +23,14 @@ public static class AnalyticsApi
 
     public static RouteGroupBuilder MapAnalyticsApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("api/analytics").WithTags("Analytics");
+        // Every answer says how fresh it is in headers too; a store down or a read refused to protect it is 503.
+        var api = endpoints.MapGroup("api/analytics").WithTags("Analytics")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithResponseHeader(StatusCodes.Status503ServiceUnavailable, HeaderNames.RetryAfter, "Seconds to wait before asking again.")
+            .WithResponseHeader(StatusCodes.Status200OK, SourceHeader, "Where the answer comes from: olap (ClickHouse) or oltp (the PostgreSQL fallback).")
+            .WithResponseHeader(StatusCodes.Status200OK, AsOfHeader, "The instant the data is complete up to (ISO 8601); absent before anything was synchronised.")
+            .WithResponseHeader(StatusCodes.Status200OK, LagHeader, "How far the data is behind the order database, in milliseconds; absent when unknown.")
+            .WithResponseHeader(StatusCodes.Status200OK, ConsistencyHeader, "The consistency the answer was served with: eventual, session or bounded.");
 
         api.MapGet("revenue", GetRevenueAsync)
             .WithName("GetRevenue")

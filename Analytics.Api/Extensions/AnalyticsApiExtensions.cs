@@ -6,7 +6,6 @@ using PolyglotAspire.Analytics.Apis;
 using PolyglotAspire.Analytics.Freshness;
 using PolyglotAspire.Analytics.Partitions;
 using PolyglotAspire.Analytics.Queries;
-using Scalar.AspNetCore;
 
 namespace PolyglotAspire.Analytics.Extensions;
 
@@ -15,7 +14,7 @@ public static class AnalyticsApiExtensions
 {
     /// <summary>
     /// ClickHouse (OLAP), a read-only PostgreSQL data source (the fallback), freshness and routing, and the HTTP
-    /// surface: problem details, the store-unavailable handler (503), OpenAPI.
+    /// surface: problem details, the store-unavailable handler (503), OpenAPI (Development).
     /// </summary>
     public static IHostApplicationBuilder AddAnalyticsApi(this IHostApplicationBuilder builder)
     {
@@ -59,19 +58,18 @@ public static class AnalyticsApiExtensions
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
-        builder.Services.AddOpenApi();
+        builder.AddApiDocumentation();
         return builder;
     }
 
-    /// <summary>The middleware and endpoints: errors as problem details, the dashboard page, OpenAPI, the analytics API.</summary>
+    /// <summary>The middleware and endpoints: errors as problem details, the dashboard page, OpenAPI (Development), the analytics API.</summary>
     public static WebApplication MapAnalyticsEndpoints(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseDefaultFiles();
         app.UseStaticFiles();   // the dashboard page (wwwroot), no CDN
-        app.MapOpenApi();
-        app.MapScalarApiReference();
+        app.MapApiDocumentation("PolyglotAspire Analytics API");
         app.MapAnalyticsApi();
         app.MapDashboardApi();
         return app;

@@ -9,7 +9,6 @@ using PolyglotAspire.OrdersApi.Capture;
 using PolyglotAspire.OrdersApi.Consistency;
 using PolyglotAspire.OrdersApi.Data;
 using PolyglotAspire.OrdersApi.Diagnostics;
-using Scalar.AspNetCore;
 
 namespace PolyglotAspire.OrdersApi.Extensions;
 
@@ -90,7 +89,7 @@ public static class Extensions
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ClientErrorHandler.AddDetail);
         services.AddExceptionHandler<ClientErrorHandler>();
-        services.AddOpenApi();
+        builder.AddApiDocumentation();
         return builder;
     }
 
@@ -99,18 +98,7 @@ public static class Extensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        if (app.Environment.IsDevelopment())
-        {
-            // The UI's script is served from the package (no CDN); no web fonts, telemetry, AI agent or MCP.
-            app.MapOpenApi();
-            app.MapScalarApiReference(options => options
-                .WithTitle("PolyglotAspire Orders API")
-                .DisableDefaultFonts()
-                .DisableTelemetry()
-                .DisableAgent()
-                .DisableMcp());
-        }
-
+        app.MapApiDocumentation("PolyglotAspire Orders API");
         app.MapOrdersApi(app.Services.GetRequiredService<IOptions<OrdersOptions>>().Value.MaxRequestBodyBytes);
         return app;
     }
