@@ -1,4 +1,5 @@
 using PolyglotAspire.AppHost.Infrastructure;
+using PolyglotAspire.AppHost.Security;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -6,12 +7,20 @@ var builder = DistributedApplication.CreateBuilder(args);
 // (Infrastructure:Mode). Services below only ever see connection strings.
 var engines = builder.AddEngines();
 
+// Bearer tokens: the local signing key (eng/dev-token.sh) or, published, the identity provider's parameters.
+var authentication = ApiAuthentication.Add(builder);
+var allowedHosts = ApiHosts.Add(builder);
+
 // Both APIs are reachable from outside the environment (Container Apps ingress); the worker stays internal.
 var ordersApi = builder.AddProject<Projects.Orders_Api>("orders-api")
     .WithExternalHttpEndpoints()
     .WithReference(engines.OrdersDb).WaitFor(engines.OrdersDb)
     .WithKafka(engines.Kafka)
+    .WithAllowedHosts(allowedHosts)
+    .WithSection(builder.Configuration, "RateLimiting")
     .WithHttpHealthCheck("/health");
+authentication.ValidateTokens(ordersApi);
+authentication.WithClientCredentials(ordersApi);
 
 var syncWorker = builder.AddProject<Projects.Sync_Worker>("sync-worker")
     .WithKafka(engines.Kafka)
@@ -27,7 +36,10 @@ var analyticsApi = builder.AddProject<Projects.Analytics_Api>("analytics-api")
     .WithExternalHttpEndpoints()
     .WithClickHouse(engines.ClickHouse.Reader)
     .WithReference(engines.OrdersDb).WaitFor(engines.OrdersDb)
+    .WithAllowedHosts(allowedHosts)
+    .WithSection(builder.Configuration, "RateLimiting")
     .WithHttpHealthCheck("/health");
+authentication.ValidateTokens(analyticsApi);
 
 // Strong writes (Prefer: consistency=strong) ask analytics whether they are visible. No WaitFor: writes must
 // never depend on analytics being up; a strong write then answers "committed, not yet visible".

@@ -22,15 +22,18 @@ public static class AnalyticsApi
 
     public static RouteGroupBuilder MapAnalyticsApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("api/analytics").WithTags("Analytics");
+        var api = endpoints.MapGroup("api/analytics").WithTags("Analytics").RequireScope(PolyglotScopes.AnalyticsRead);
 
         api.MapGet("revenue", GetRevenueAsync)
+            .RequireRateLimiting(SecurityExtensions.ExpensiveReadsRateLimit)
             .WithName("GetRevenue")
             .WithSummary("Orders and revenue grouped by region, month, day or status (created_at in UTC, [from, to)), one row per key and currency; 'currency=EUR' keeps only that currency's orders.");
         api.MapGet("top-customers", GetTopCustomersAsync)
+            .RequireRateLimiting(SecurityExtensions.ExpensiveReadsRateLimit)
             .WithName("GetTopCustomers")
             .WithSummary("Customers with the most revenue in the range, one row per customer and currency; 'currency=EUR' ranks that currency's revenue only.");
         api.MapGet("summary", GetSummaryAsync)
+            .RequireRateLimiting(SecurityExtensions.ExpensiveReadsRateLimit)
             .WithName("GetSummary")
             .WithSummary("Totals over the range: orders, then per currency its orders, revenue, average order value and the same by status (money is never added across currencies); 'currency=EUR' keeps only that currency.");
         api.MapGet("freshness", GetFreshnessAsync)

@@ -13,7 +13,8 @@ public static class DashboardApi
         endpoints.MapGet("dashboard/settings", GetSettings)
             .WithName("GetDashboardSettings")
             .WithSummary("Refresh period and lag warning threshold of the dashboard page.")
-            .WithTags("Dashboard");
+            .WithTags("Dashboard")
+            .RequireScope(PolyglotScopes.AnalyticsRead);
         return endpoints;
     }
 

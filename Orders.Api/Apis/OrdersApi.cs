@@ -21,7 +21,11 @@ public static class OrdersApi
     public static RouteGroupBuilder MapOrdersApi(this IEndpointRouteBuilder app, int maxRequestBodyBytes)
     {
         var api = app.MapGroup("api/orders").WithTags("Orders");
-        var writes = api.MapGroup("").AddEndpointFilter<StrongConsistencyFilter>(); // Prefer: consistency=strong
+        var reads = api.MapGroup("").RequireScope(PolyglotScopes.OrdersRead);
+        var writes = api.MapGroup("")
+            .RequireScope(PolyglotScopes.OrdersWrite)
+            .RequireRateLimiting(SecurityExtensions.WritesRateLimit)
+            .AddEndpointFilter<StrongConsistencyFilter>(); // Prefer: consistency=strong
         var bodyLimit = new RequestBodyLimit(maxRequestBodyBytes);
 
         writes.MapPost("/", CreateOrderAsync)
@@ -33,11 +37,11 @@ public static class OrdersApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
-        api.MapGet("/{id:guid}", GetOrderAsync)
+        reads.MapGet("/{id:guid}", GetOrderAsync)
             .WithName("GetOrder")
             .WithSummary("Get an order with its lines");
 
-        api.MapGet("/", ListOrdersAsync)
+        reads.MapGet("/", ListOrdersAsync)
             .WithName("ListOrders")
             .WithSummary("List orders, newest first")
             .WithDescription("Keyset pagination: pass the previous page's 'next' as 'after'. Optional filters: customerId, status.");

@@ -61,8 +61,10 @@ public static class Extensions
             settings.Config.DeliveryReportFields = "status"; // the relay keeps its own context per message: no key/value copies back
         });
 
+        // Analytics answers only callers with analytics:read: this service presents a token of its own (not the caller's).
         services.AddHttpClient<AnalyticsVisibilityClient>((sp, http) =>
-            http.BaseAddress = sp.GetRequiredService<IOptions<OrdersOptions>>().Value.AnalyticsBaseAddress);
+                http.BaseAddress = sp.GetRequiredService<IOptions<OrdersOptions>>().Value.AnalyticsBaseAddress)
+            .AddServiceToken(PolyglotScopes.AnalyticsRead);
 
         services.AddSingleton<OrdersTelemetry>();
         services.AddSingleton<OrderStore>();
@@ -75,7 +77,9 @@ public static class Extensions
         services.AddHostedService<IdempotencyKeyJanitor>();
         services.AddHealthChecks().AddCheck<CaptureRelayHealthCheck>("capture-relay");
 
-        // The HTTP surface: strict JSON, problem details for every error, OpenAPI.
+        // The HTTP surface: bearer tokens with scopes and per-caller rate limits (ServiceDefaults), strict JSON, problem
+        // details for every error, OpenAPI.
+        builder.AddPolyglotAuthentication();
         services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.TypeInfoResolverChain.Insert(0, OrdersJsonContext.Default);
@@ -90,21 +94,22 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Problem details for every error, OpenAPI in Development, and the order API.</summary>
+    /// <summary>Problem details for every error, authentication, OpenAPI in Development, and the order API.</summary>
     public static WebApplication MapOrdersEndpoints(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UsePolyglotAuthentication();
         if (app.Environment.IsDevelopment())
         {
             // The UI's script is served from the package (no CDN); no web fonts, telemetry, AI agent or MCP.
-            app.MapOpenApi();
+            app.MapOpenApi().AsDocumentation(app.Environment);
             app.MapScalarApiReference(options => options
                 .WithTitle("PolyglotAspire Orders API")
                 .DisableDefaultFonts()
                 .DisableTelemetry()
                 .DisableAgent()
-                .DisableMcp());
+                .DisableMcp()).AsDocumentation(app.Environment);
         }
 
         app.MapOrdersApi(app.Services.GetRequiredService<IOptions<OrdersOptions>>().Value.MaxRequestBodyBytes);
