@@ -22,6 +22,48 @@ public sealed class AnalyticsOptions
     [Range(0, 120_000)]
     public int MaxWaitMs { get; set; } = 30_000;
 
+    /// <summary>
+    /// How long the shared read of freshness (ClickHouse's <c>sync_state</c> and PostgreSQL's clock) may take: past it
+    /// every waiting caller gets an error (503, or the PostgreSQL fallback for session and bounded reads) instead of
+    /// waiting for ever on a store that does not answer.
+    /// </summary>
+    [Range(100, 60_000)]
+    public int FreshnessReadTimeoutMs { get; set; } = 2_000;
+
+    /// <summary>
+    /// Long-poll waits (a <c>session</c> read waiting for its token, <c>/freshness?waitMs=</c>) at once. Beyond it a
+    /// session read does not wait (ClickHouse if it already has the token, else the fallback), and a freshness wait
+    /// answers 503 with <c>Retry-After</c>.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxConcurrentWaits { get; set; } = 256;
+
+    /// <summary>
+    /// PostgreSQL fallback queries at once (the admission control that keeps analytics off the OLTP primary). Beyond
+    /// it up to <see cref="FallbackQueueLimit"/> wait up to <see cref="FallbackQueueTimeoutMs"/>; the rest get 503 with
+    /// <c>Retry-After</c>.
+    /// </summary>
+    [Range(1, 256)]
+    public int FallbackMaxConcurrency { get; set; } = 4;
+
+    [Range(0, 10_000)]
+    public int FallbackQueueLimit { get; set; } = 16;
+
+    [Range(0, 60_000)]
+    public int FallbackQueueTimeoutMs { get; set; } = 1_000;
+
+    /// <summary><c>statement_timeout</c> of the fallback's connections: a heavy question is cut off, not left on the primary.</summary>
+    [Range(100, 600_000)]
+    public int FallbackStatementTimeoutMs { get; set; } = 5_000;
+
+    /// <summary>
+    /// <c>max_parallel_workers_per_gather</c> of the fallback's connections. 0: one fallback query uses one core, so
+    /// <see cref="FallbackMaxConcurrency"/> bounds the cores analytics can take from the primary (with PostgreSQL's
+    /// default of 2, a heavy aggregate over the order book takes three: a whole 2-core machine).
+    /// </summary>
+    [Range(0, 64)]
+    public int FallbackParallelWorkers { get; set; }
+
     /// <summary>Largest <c>limit</c> accepted by list endpoints.</summary>
     [Range(1, 100_000)]
     public int MaxLimit { get; set; } = 1_000;

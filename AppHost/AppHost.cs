@@ -25,12 +25,8 @@ authentication.WithClientCredentials(ordersApi);
 var syncWorker = builder.AddProject<Projects.Sync_Worker>("sync-worker")
     .WithKafka(engines.Kafka)
     .WithClickHouse(engines.ClickHouse.Writer)
+    .WithSection(builder.Configuration, "SyncWorker") // e.g. by the load harness: SyncWorker:BatchMaxRows=50000
     .WithHttpHealthCheck("/health");
-// SyncWorker:* settings given to the AppHost (e.g. by the load harness: SyncWorker:BatchMaxRows=50000) reach the worker.
-foreach (var setting in builder.Configuration.GetSection("SyncWorker").GetChildren().Where(s => s.Value is not null))
-{
-    syncWorker.WithEnvironment($"SyncWorker__{setting.Key}", setting.Value);
-}
 
 var analyticsApi = builder.AddProject<Projects.Analytics_Api>("analytics-api")
     .WithExternalHttpEndpoints()
@@ -38,6 +34,7 @@ var analyticsApi = builder.AddProject<Projects.Analytics_Api>("analytics-api")
     .WithReference(engines.OrdersDb).WaitFor(engines.OrdersDb)
     .WithAllowedHosts(allowedHosts)
     .WithSection(builder.Configuration, "RateLimiting")
+    .WithSection(builder.Configuration, "Analytics") // e.g. Analytics:FallbackMaxConcurrency=1
     .WithHttpHealthCheck("/health");
 authentication.ValidateTokens(analyticsApi);
 

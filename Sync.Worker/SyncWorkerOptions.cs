@@ -85,6 +85,12 @@ public sealed class SyncWorkerOptions
     public TimeSpan DegradedAfter { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// /health (ready, not alive: a restart would not help) reports Unhealthy once a transient failure has been
+    /// retried for this long. A failure that needs an operator (authentication, privileges, schema) is Unhealthy at once.
+    /// </summary>
+    public TimeSpan UnhealthyAfter { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
     /// On a revocation, how long to wait for what was consumed to be written and committed before giving the
     /// partitions up uncommitted. Must stay well below the consumer's session timeout (10 s by default): on the
     /// classic group protocol the rebalance waits for this member's rejoin that long at most.

@@ -39,6 +39,8 @@ public sealed class SyncWorkerOptionsValidator : IValidateOptions<SyncWorkerOpti
         Require(Between(options.RetryMaxDelay, options.RetryInitialDelay, TimeSpan.FromMinutes(10)),
             $"RetryMaxDelay is {options.RetryMaxDelay}; expected RetryInitialDelay to 10 min.");
         Require(Between(options.DegradedAfter, TimeSpan.Zero, TimeSpan.FromHours(1)), $"DegradedAfter is {options.DegradedAfter}; expected 0 to 1 h.");
+        Require(Between(options.UnhealthyAfter, options.DegradedAfter, TimeSpan.FromDays(1)),
+            $"UnhealthyAfter is {options.UnhealthyAfter}; expected DegradedAfter to 1 day.");
         Require(Between(options.RevocationFlushTimeout, TimeSpan.Zero, TimeSpan.FromMinutes(2)),
             $"RevocationFlushTimeout is {options.RevocationFlushTimeout}; expected 0 to 2 min (below the consumer session timeout).");
         Require(Between(options.ShutdownDrainTimeout, TimeSpan.Zero, TimeSpan.FromMinutes(10)),

@@ -96,7 +96,7 @@ public static class AnalyticsApi
     }
 
     public static async Task<Results<Ok<FreshnessResponse>, ValidationProblem>> GetFreshnessAsync(
-        string? token, string? waitMs, FreshnessMonitor freshness, IOptions<AnalyticsOptions> options,
+        string? token, string? waitMs, FreshnessMonitor freshness, FallbackAdmission admission, IOptions<AnalyticsOptions> options,
         HttpResponse response, CancellationToken cancellationToken)
     {
         var errors = new AnalyticsRequest.Errors();
@@ -125,6 +125,12 @@ public static class AnalyticsApi
             return TypedResults.ValidationProblem(errors);
         }
 
+        // A wait holds a slot (bounded: Analytics:MaxConcurrentWaits); without one it is refused, not made unbounded.
+        using var slot = wait > 0
+            ? admission.TryEnterWait("freshness") ?? throw new ReadRejectedException("Too many waiting reads",
+                $"{options.Value.MaxConcurrentWaits} reads are already waiting for freshness. Retry after the indicated delay, or ask without waitMs.",
+                TimeSpan.FromSeconds(1))
+            : null;
         bool? visible = wanted is { } t ? await freshness.WaitForAsync(t, TimeSpan.FromMilliseconds(wait), cancellationToken) : null;
         var snapshot = await freshness.GetAsync(cancellationToken);
         var body = FreshnessResponse.From(snapshot, visible);

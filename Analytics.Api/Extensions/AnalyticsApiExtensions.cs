@@ -33,11 +33,17 @@ public static class AnalyticsApiExtensions
             JsonWriteMode = JsonWriteMode.None,
         });
 
-        // The fallback only ever reads: the server refuses writes on these connections, whatever a query says.
+        // The fallback only ever reads: the server refuses writes on these connections, whatever a query says; no
+        // question may run longer than Analytics:FallbackStatementTimeoutMs on the order database, nor on more than one
+        // core (Analytics:FallbackParallelWorkers), so FallbackMaxConcurrency bounds the cores it can take.
+        var defaults = new AnalyticsOptions();
+        var section = builder.Configuration.GetSection(AnalyticsOptions.SectionName);
+        var statementTimeoutMs = section.GetValue(nameof(AnalyticsOptions.FallbackStatementTimeoutMs), defaults.FallbackStatementTimeoutMs);
+        var parallelWorkers = section.GetValue(nameof(AnalyticsOptions.FallbackParallelWorkers), defaults.FallbackParallelWorkers);
         builder.AddNpgsqlDataSource("ordersdb", settings =>
             settings.ConnectionString = new NpgsqlConnectionStringBuilder(settings.ConnectionString)
             {
-                Options = "-c default_transaction_read_only=on",
+                Options = $"-c default_transaction_read_only=on -c statement_timeout={statementTimeoutMs} -c max_parallel_workers_per_gather={parallelWorkers}",
                 ApplicationName = "analytics-api (read-only)",
             }.ConnectionString);
 
@@ -47,6 +53,8 @@ public static class AnalyticsApiExtensions
         builder.Services.AddSingleton<ClickHouseAnalyticsStore>();
         builder.Services.AddSingleton<PostgresAnalyticsStore>();
         builder.Services.AddSingleton<FreshnessMonitor>();
+        builder.Services.AddSingleton<RoutingMetrics>();
+        builder.Services.AddSingleton<FallbackAdmission>();
         builder.Services.AddSingleton<ReadRouter>();
 
         builder.AddPolyglotAuthentication(); // bearer tokens with scopes, per-caller rate limits (ServiceDefaults)

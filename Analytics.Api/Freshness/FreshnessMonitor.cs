@@ -93,20 +93,32 @@ public sealed partial class FreshnessMonitor(
         }
     }
 
+    /// <summary>
+    /// The shared read, bounded by <see cref="AnalyticsOptions.FreshnessReadTimeoutMs"/>: a store that does not answer
+    /// fails every caller waiting on this read with a <see cref="TimeoutException"/> (the next caller starts a new read)
+    /// instead of holding them all for ever.
+    /// </summary>
     private async Task<Observation> ReadAsync()
     {
+        var limit = TimeSpan.FromMilliseconds(options.Value.FreshnessReadTimeoutMs);
+        using var timeout = new CancellationTokenSource(limit, time);
+        var reading = ReadBothAsync(time.GetTimestamp(), timeout.Token);
         try
         {
-            var startedAt = time.GetTimestamp();
-            var partitions = ReadPartitionsAsync();
-            var (sourceNow, lastCommit) = await SourceClockAsync(CancellationToken.None);
-            var observation = new Observation(await partitions, sourceNow, lastCommit, startedAt);
+            // Bounded even if a driver does not honour the cancellation (Npgsql's connection handshake does not).
+            var observation = await reading.WaitAsync(limit, time, CancellationToken.None);
             lock (_gate)
             {
                 _latest = observation;
             }
 
             return observation;
+        }
+        catch (Exception ex) when (ex is TimeoutException || timeout.IsCancellationRequested)
+        {
+            _ = reading.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            LogReadTimedOut(logger, limit.TotalMilliseconds);
+            throw new TimeoutException($"Reading freshness took longer than {limit.TotalMilliseconds:F0} ms: ClickHouse's sync_state or PostgreSQL's clock did not answer.", ex);
         }
         finally
         {
@@ -117,13 +129,27 @@ public sealed partial class FreshnessMonitor(
         }
     }
 
-    private async Task<IReadOnlyList<PartitionWatermark>> ReadPartitionsAsync()
+    private async Task<Observation> ReadBothAsync(long startedAt, CancellationToken cancellationToken)
+    {
+        var partitions = ReadPartitionsAsync(cancellationToken);
+        try
+        {
+            var (sourceNow, lastCommit) = await SourceClockAsync(cancellationToken);
+            return new Observation(await partitions, sourceNow, lastCommit, startedAt);
+        }
+        finally
+        {
+            _ = partitions.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+    }
+
+    private async Task<IReadOnlyList<PartitionWatermark>> ReadPartitionsAsync(CancellationToken cancellationToken)
     {
         try
         {
             var parameters = new ClickHouseParameterCollection();
             parameters.AddParameter("topic", Topics.OrderEvents);
-            using var reader = await clickHouse.ExecuteReaderAsync(WatermarkSql, parameters, cancellationToken: CancellationToken.None);
+            using var reader = await clickHouse.ExecuteReaderAsync(WatermarkSql, parameters, cancellationToken: cancellationToken);
             var partitions = new List<PartitionWatermark>();
             while (reader.Read())
             {
@@ -151,7 +177,7 @@ public sealed partial class FreshnessMonitor(
             return (DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)),
                 reader.IsDBNull(1) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)));
         }
-        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        catch (Exception ex) when ((ex is NpgsqlException or InvalidOperationException) && !cancellationToken.IsCancellationRequested)
         {
             // The source is down: freshness is still reported, from this host's clock, without "caught up".
             LogSourceClockUnavailable(logger, ex.Message);
@@ -160,6 +186,9 @@ public sealed partial class FreshnessMonitor(
     }
 
     private const int UnknownTable = 60;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading freshness took longer than {TimeoutMs} ms; the reads waiting on it fail (503, or the PostgreSQL fallback)")]
+    private static partial void LogReadTimedOut(ILogger logger, double timeoutMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL's clock and last commit are unavailable ({Reason}); lag is measured with this host's clock")]
     private static partial void LogSourceClockUnavailable(ILogger logger, string reason);

@@ -19,11 +19,12 @@ internal static class ContainerEngines
 
     public static Engines Add(IDistributedApplicationBuilder builder)
     {
+        var walRetention = WalRetention.MaxSlotWalKeepSize(builder.Configuration);
         var postgres = builder.AddPostgres(PostgresName)
             // Before WithDataVolume: Aspire picks the data path from the tag (15 keeps /var/lib/postgresql/data).
             .WithImageTag(PostgresTag)
             .WithArgs("-c", "wal_level=logical", "-c", "max_wal_senders=10", "-c", "max_replication_slots=10",
-                "-c", "track_commit_timestamp=on");
+                "-c", "track_commit_timestamp=on", "-c", $"max_slot_wal_keep_size={walRetention}");
         if (builder.ExecutionContext.IsRunMode)
         {
             postgres.WithDataVolume(); // run mode only: WithRunModeVolume says why

@@ -30,6 +30,7 @@ internal static class LocalEngines
     private static IResourceBuilder<IResourceWithConnectionString> AddPostgres(IDistributedApplicationBuilder builder, LocalEnginePaths paths)
     {
         var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{PostgresName}-password", special: false);
+        var walRetention = WalRetention.MaxSlotWalKeepSize(builder.Configuration);
         var server = new LocalPostgresServerResource(PostgresName, paths.Scripts, password);
         var database = new LocalPostgresDatabaseResource(OrdersDbName, OrdersDbName, server);
 
@@ -52,6 +53,7 @@ internal static class LocalEngines
                 context.Args.Add(Path.Combine(paths.Scripts, "postgres.sh"));
                 context.Args.Add(Path.Combine(paths.Data, "postgres"));
                 context.Args.Add(server.PrimaryEndpoint.Property(EndpointProperty.TargetPort));
+                context.Args.Add(walRetention);
             })
             .WithEnvironment("PGPASSWORD", password)
             .WithIconName("DatabaseMultiple")

@@ -8,14 +8,20 @@ namespace PolyglotAspire.OrdersApi.Apis;
 
 /// <summary>
 /// Turns what a client can get wrong before a handler runs (binding: JSON syntax, unknown or duplicate fields, wrong
-/// types, wrong content type, oversized body, bad query values) into 4xx problem details with a clear message, and
-/// database unavailability into 503 with <c>Retry-After</c>. Handled exceptions are not logged as errors (.NET 10
+/// types, wrong content type, oversized body, bad query values) into 4xx problem details with a clear message,
+/// database unavailability before anything was sent into 503 with <c>Retry-After</c> ("nothing was written"), and a
+/// connection lost after <c>COMMIT</c> was sent into 503 "outcome unknown" that says how to find out. Handled exceptions are not logged as errors (.NET 10
 /// suppresses diagnostics for exceptions an <see cref="IExceptionHandler"/> handles). Anything else stays a 500.
 /// </summary>
-internal sealed class ClientErrorHandler(IProblemDetailsService problemDetails) : IExceptionHandler
+internal sealed partial class ClientErrorHandler(IProblemDetailsService problemDetails, ILogger<ClientErrorHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        if (exception is CommitOutcomeUnknownException unknownOutcome)
+        {
+            LogOutcomeUnknown(logger, unknownOutcome.InnerException, unknownOutcome.OrderId);
+        }
+
         var problem = exception switch
         {
             BadHttpRequestException bad => FromBadRequest(bad),
@@ -25,6 +31,7 @@ internal sealed class ClientErrorHandler(IProblemDetailsService problemDetails) 
                 Title = "Concurrent request",
                 Detail = race.Message,
             },
+            CommitOutcomeUnknownException unknown => OutcomeUnknown(httpContext.Request, unknown),
             NpgsqlException { IsTransient: true } or TimeoutException when IsDatabase(exception) => new ProblemDetails
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
@@ -40,7 +47,7 @@ internal sealed class ClientErrorHandler(IProblemDetailsService problemDetails) 
         }
 
         httpContext.Response.StatusCode = problem.Status!.Value;
-        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable && exception is not CommitOutcomeUnknownException)
         {
             httpContext.Response.Headers.RetryAfter = "1";
         }
@@ -69,6 +76,34 @@ internal sealed class ClientErrorHandler(IProblemDetailsService problemDetails) 
             StatusCodes.Status415UnsupportedMediaType => "Send the body as JSON with 'Content-Type: application/json'.",
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// A write whose COMMIT was sent but never answered: it may exist. No <c>Retry-After</c>: a blind retry of a create
+    /// without an idempotency key could create the order twice. The answer names the order and how to check.
+    /// </summary>
+    private static ProblemDetails OutcomeUnknown(HttpRequest request, CommitOutcomeUnknownException unknown)
+    {
+        var id = unknown.OrderId;
+        string detail;
+        if (HttpMethods.IsPost(request.Method) && !request.Path.StartsWithSegments($"/api/orders/{id}", StringComparison.OrdinalIgnoreCase))
+        {
+            detail = $"Order {id} may or may not have been created: the database connection failed after COMMIT was sent. " +
+                     $"GET /api/orders/{id} tells (404: it was not created). " +
+                     (request.Headers.ContainsKey(OrdersApi.IdempotencyKeyHeader)
+                         ? $"Retrying with the same {OrdersApi.IdempotencyKeyHeader} is safe: it returns the first answer if the order was created."
+                         : $"Do not retry blindly; an {OrdersApi.IdempotencyKeyHeader} makes retries safe.");
+        }
+        else
+        {
+            detail = $"The change to order {id} may or may not have been committed: the database connection failed after COMMIT was sent. " +
+                     $"GET /api/orders/{id} shows its current status and version.";
+        }
+
+        var problem = new ProblemDetails { Status = StatusCodes.Status503ServiceUnavailable, Title = "Outcome unknown", Detail = detail };
+        problem.Extensions["outcome"] = "unknown";
+        problem.Extensions["orderId"] = id;
+        return problem;
     }
 
     private static bool IsDatabase(Exception exception) =>
@@ -136,4 +171,7 @@ internal sealed class ClientErrorHandler(IProblemDetailsService problemDetails) 
         var name = declaration[(declaration.LastIndexOf(' ') + 1)..];
         return $"The parameter '{name}' has an invalid value.";
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The outcome of a write to order {OrderId} is unknown: the connection failed after COMMIT was sent")]
+    private static partial void LogOutcomeUnknown(ILogger logger, Exception? exception, Guid orderId);
 }

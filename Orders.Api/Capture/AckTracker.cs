@@ -25,7 +25,10 @@ internal sealed class Checkpoint(ulong lsn, long commitTimeMs, int messages)
 /// arrive out of order across partitions; the confirmable position only ever advances over a contiguous prefix of
 /// fully acknowledged checkpoints (in WAL order), so the slot never moves past an event Kafka has not taken.
 /// Also bounds the number of unacknowledged messages (backpressure) and tells when none is left (heartbeats wait
-/// for that, contracts §2). Thread-safe: one producing thread, acknowledgements from librdkafka's thread, one confirmer.
+/// for that, contracts §2). A message is in flight from the moment it is handed to the producer
+/// (<see cref="Sending"/>) until Kafka answers it — not from when its checkpoint is registered: a transaction with
+/// more rows than the limit then goes out as the earlier ones are acknowledged instead of waiting for acknowledgements
+/// of messages never produced. Thread-safe: one producing thread, acknowledgements from librdkafka's thread, one confirmer.
 /// </summary>
 internal sealed class AckTracker(int maxInFlight, TimeProvider time)
 {
@@ -51,26 +54,33 @@ internal sealed class AckTracker(int maxInFlight, TimeProvider time)
     /// <summary>Time since the last acknowledgement, or since messages started waiting (zero when none waits).</summary>
     public TimeSpan WaitingFor => InFlight == 0 ? TimeSpan.Zero : time.GetElapsedTime(Interlocked.Read(ref _lastProgressTicks));
 
-    /// <summary>Registers a checkpoint (in WAL order) that completes after <paramref name="messages"/> acknowledgements.</summary>
+    /// <summary>
+    /// Registers a checkpoint (in WAL order) that completes after <paramref name="messages"/> acknowledgements. Its
+    /// messages count as in flight only once each is handed to the producer (<see cref="Sending"/>).
+    /// </summary>
     public Checkpoint Add(ulong lsn, long commitTimeMs, int messages)
     {
         var checkpoint = new Checkpoint(lsn, commitTimeMs, messages);
-        if (messages > 0)
-        {
-            lock (_gate)
-            {
-                if (_inFlight == 0)
-                {
-                    Interlocked.Exchange(ref _lastProgressTicks, time.GetTimestamp());
-                }
-
-                _inFlight += messages;
-            }
-        }
-
         _checkpoints.Enqueue(checkpoint);
         return checkpoint;
     }
+
+    /// <summary>A message is being handed to the producer: it is in flight until Kafka answers it (or <see cref="Withdrawn"/>).</summary>
+    public void Sending()
+    {
+        lock (_gate)
+        {
+            if (_inFlight == 0)
+            {
+                Interlocked.Exchange(ref _lastProgressTicks, time.GetTimestamp());
+            }
+
+            _inFlight++;
+        }
+    }
+
+    /// <summary>The producer did not take the message after all (its local queue was full, or it threw): not in flight.</summary>
+    public void Withdrawn() => Release();
 
     /// <summary>One message of <paramref name="checkpoint"/> was acknowledged (persisted) by Kafka.</summary>
     public void Acknowledged(Checkpoint checkpoint)
@@ -144,6 +154,11 @@ internal sealed class AckTracker(int maxInFlight, TimeProvider time)
         TaskCompletionSource? drained = null, capacity = null;
         lock (_gate)
         {
+            if (_inFlight == 0)
+            {
+                throw new InvalidOperationException("An answer from Kafka for a message that was never produced.");
+            }
+
             _inFlight--;
             if (_inFlight == 0)
             {

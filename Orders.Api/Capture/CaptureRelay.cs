@@ -17,9 +17,15 @@ namespace PolyglotAspire.OrdersApi.Capture;
 /// <see cref="RelayState.Standby"/>, retrying every <see cref="CaptureRelayOptions.TakeoverRetryInterval"/> until it
 /// takes over.
 /// </para>
+/// <para>
+/// After a failed session it asks whether the slot itself is gone or invalidated (<see cref="IReplicationSlotGuard"/>):
+/// then it stops in <see cref="RelayState.SlotLost"/> and says why, instead of retrying for ever or — worse — starting
+/// over from a new slot at the current position, which would skip every change in between (issue 13 item 2).
+/// </para>
 /// </summary>
 internal sealed partial class CaptureRelay(
-    ICaptureSession session, IOptions<CaptureRelayOptions> options, OrdersTelemetry telemetry, TimeProvider time, ILogger<CaptureRelay> logger)
+    ICaptureSession session, IReplicationSlotGuard slots, IOptions<CaptureRelayOptions> options, OrdersTelemetry telemetry, TimeProvider time,
+    ILogger<CaptureRelay> logger)
     : BackgroundService
 {
     private readonly RelayStatusBoard _status = new(time);
@@ -69,8 +75,26 @@ internal sealed partial class CaptureRelay(
                 failures = _status.State == RelayState.Streaming ? 1 : failures + 1;
                 var backoff = settings.Backoff(failures);
                 telemetry.SessionFailures.Add(1, new KeyValuePair<string, object?>(OrdersTelemetry.ErrorType, Reason(ex)));
-                LogSessionFailed(logger, ex, backoff.TotalMilliseconds);
-                _status.Set(RelayState.Retrying, ex.Message);
+                if (await FindLossAsync(stoppingToken) is { } loss)
+                {
+                    var description = loss.Describe();
+                    LogSlotLost(logger, ex, description);
+                    _status.Set(RelayState.SlotLost, description, loss.Reason);
+                    await DelayAsync(Timeout.InfiniteTimeSpan, stoppingToken);
+                    break;
+                }
+
+                var permanent = RelayFailures.PermanentReason(ex);
+                if (permanent is not null && _status.Current.Permanent is null)
+                {
+                    LogNeedsOperator(logger, ex, permanent);
+                }
+                else
+                {
+                    LogSessionFailed(logger, ex, backoff.TotalMilliseconds);
+                }
+
+                _status.Set(RelayState.Retrying, ex.Message, permanent);
                 await DelayAsync(backoff, stoppingToken);
             }
             finally
@@ -79,7 +103,23 @@ internal sealed partial class CaptureRelay(
             }
         }
 
-        _status.Set(RelayState.Stopped, null);
+        if (_status.State != RelayState.SlotLost)
+        {
+            _status.Set(RelayState.Stopped, null);
+        }
+    }
+
+    /// <summary>Whether the slot is gone; null also when PostgreSQL cannot be asked (then the session is just retried).</summary>
+    private async Task<SlotLoss?> FindLossAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await slots.FindLossAsync(cancellationToken);
+        }
+        catch (Exception ex) when ((ex is NpgsqlException or TimeoutException or InvalidOperationException) && !cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
     }
 
     private async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
@@ -103,6 +143,12 @@ internal sealed partial class CaptureRelay(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Capture relay on standby: slot {Slot} is held by another instance ({Reason})")]
     private static partial void LogStandby(ILogger logger, string slot, string reason);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Capture stopped: {Loss}")]
+    private static partial void LogSlotLost(ILogger logger, Exception exception, string loss);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Capture relay fails for a reason that needs an operator ({Reason}); /health is Unhealthy, and it keeps retrying until fixed")]
+    private static partial void LogNeedsOperator(ILogger logger, Exception exception, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Capture relay session failed; restarting from the slot's confirmed position in {BackoffMs:F0} ms")]
     private static partial void LogSessionFailed(ILogger logger, Exception exception, double backoffMs);

@@ -53,7 +53,22 @@ public sealed class CaptureRelayOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan StalledAfter { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Unable to stream (and not standby) for this long: the relay reports itself unhealthy.</summary>
+    /// <summary>How often the slot's lag and WAL status are read (health, metrics) and its confirmed position recorded.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan SlotCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// WAL the slot may retain before health says Degraded (also when PostgreSQL calls it <c>unreserved</c>: lost at the
+    /// next checkpoint). Keep it well below <c>max_slot_wal_keep_size</c> (the AppHost sets 4 GB), at which PostgreSQL
+    /// invalidates the slot and capture stops until a backfill (docs/contracts.md §6).
+    /// </summary>
+    [Range(1L << 20, 1L << 40)]
+    public long SlotLagDegradedBytes { get; set; } = 1L << 30;
+
+    /// <summary>
+    /// Unable to stream (and not standby) for this long — counted from when it last streamed, across retries — the
+    /// relay reports itself unhealthy. A failure that needs an operator is unhealthy at once.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan UnhealthyAfter { get; set; } = TimeSpan.FromSeconds(60);
 

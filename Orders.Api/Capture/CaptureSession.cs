@@ -52,7 +52,7 @@ internal sealed partial class CaptureSession(
             return replication.SendStatusUpdate(cancellationToken);
         }, telemetry, time);
         var heartbeats = new HeartbeatEmitter(
-            HeartbeatEmitter.Statement(dataSource, _options.SlotName, backendPid), _options.HeartbeatInterval, telemetry, time, logger);
+            HeartbeatEmitter.Statement(dataSource, _options.SlotName, backendPid), _options.HeartbeatInterval, time, logger);
 
         using var streamCancellation = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         using var publishCancellation = CancellationTokenSource.CreateLinkedTokenSource(streamCancellation.Token);

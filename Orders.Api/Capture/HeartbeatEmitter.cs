@@ -1,24 +1,22 @@
 using Npgsql;
-using PolyglotAspire.OrdersApi.Diagnostics;
 
 namespace PolyglotAspire.OrdersApi.Capture;
 
-/// <summary>What one heartbeat statement saw: whether this session's walsender holds the slot, and the slot's lag (WAL bytes).</summary>
-internal readonly record struct SlotObservation(bool Active, long? LagBytes);
+/// <summary>What one heartbeat statement saw: whether this session's walsender holds the slot.</summary>
+internal readonly record struct SlotObservation(bool Active);
 
 /// <summary>
 /// Emits a heartbeat into the WAL every <see cref="CaptureRelayOptions.HeartbeatInterval"/> (contracts §2), on a
 /// normal connection, only while this session's walsender is the slot's active one (checked in the same statement,
-/// which also yields the slot lag). The stream brings each heartbeat back to the relay, which publishes it and
-/// confirms the slot past it: so the watermark advances while no order changes.
+/// The stream brings each heartbeat back to the relay, which publishes it and confirms the slot past it: so the
+/// watermark advances while no order changes. (The slot's lag is <see cref="ReplicationSlotMonitor"/>'s business.)
 /// </summary>
 internal sealed partial class HeartbeatEmitter(
-    Func<CancellationToken, Task<SlotObservation>> emit, TimeSpan interval, OrdersTelemetry telemetry, TimeProvider time, ILogger logger)
+    Func<CancellationToken, Task<SlotObservation>> emit, TimeSpan interval, TimeProvider time, ILogger logger)
 {
     private const string EmitSql =
         "SELECT CASE WHEN s.active_pid = $2 THEN pg_logical_emit_message(false, '" + CaptureRelayOptions.HeartbeatPrefix + "', " +
-        "(extract(epoch from clock_timestamp()) * 1000)::bigint::text)::text END, " +
-        "(pg_current_wal_lsn() - s.confirmed_flush_lsn)::bigint " +
+        "(extract(epoch from clock_timestamp()) * 1000)::bigint::text)::text END " +
         "FROM pg_replication_slots s WHERE s.slot_name = $1";
 
     /// <summary>The heartbeat statement for the session whose walsender has process id <paramref name="backendPid"/>.</summary>
@@ -30,7 +28,7 @@ internal sealed partial class HeartbeatEmitter(
             command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = backendPid });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             return await reader.ReadAsync(cancellationToken)
-                ? new SlotObservation(!reader.IsDBNull(0), reader.IsDBNull(1) ? null : reader.GetInt64(1))
+                ? new SlotObservation(!reader.IsDBNull(0))
                 : default;
         };
 
@@ -46,11 +44,6 @@ internal sealed partial class HeartbeatEmitter(
                 if (observed.Active)
                 {
                     onActive();
-                }
-
-                if (observed.LagBytes is { } lag)
-                {
-                    telemetry.SetSlotLag(lag);
                 }
             }
             catch (NpgsqlException ex) when (!cancellationToken.IsCancellationRequested)

@@ -112,6 +112,8 @@ internal sealed partial class OrderEventPublisher(
     {
         while (true)
         {
+            // In flight before the hand-off: the delivery report may arrive before Produce returns.
+            tracker.Sending();
             try
             {
                 producer.Produce(destination, message, onDelivered);
@@ -119,7 +121,13 @@ internal sealed partial class OrderEventPublisher(
             }
             catch (ProduceException<byte[], byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
             {
+                tracker.Withdrawn();
                 await Task.Delay(QueueFullRetry, time, cancellationToken);
+            }
+            catch
+            {
+                tracker.Withdrawn();
+                throw;
             }
         }
     }

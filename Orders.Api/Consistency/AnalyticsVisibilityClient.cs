@@ -10,7 +10,12 @@ namespace PolyglotAspire.OrdersApi.Consistency;
 /// </summary>
 public sealed partial class AnalyticsVisibilityClient(HttpClient http, ILogger<AnalyticsVisibilityClient> logger)
 {
-    /// <summary>True once visible, false when the budget ran out first, null when analytics could not be asked.</summary>
+    /// <summary>
+    /// True once visible, false when the budget ran out first, null when analytics could not be asked or answered
+    /// anything else. It is called after COMMIT, so it never throws but for the caller's own cancellation: whatever
+    /// fails here (the network, analytics, the resilience pipeline's circuit breaker, rate limiter or timeout, a
+    /// malformed answer) is "not known to be visible", never an error answer for a committed write.
+    /// </summary>
     public async Task<bool?> WaitUntilVisibleAsync(ConsistencyToken token, TimeSpan budget, CancellationToken cancellationToken)
     {
         // Analytics waits server-side (one request, no polling); the HTTP call gets a little longer than the wait.
@@ -23,16 +28,17 @@ public sealed partial class AnalyticsVisibilityClient(HttpClient http, ILogger<A
                 $"/api/analytics/freshness?token={Uri.EscapeDataString(token.ToString())}&waitMs={waitMs}", timeout.Token);
             return answer?.TokenVisible;
         }
-        catch (Exception ex) when (ex is HttpRequestException or System.Text.Json.JsonException
-                                       || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+#pragma warning disable CA1031 // After COMMIT: any failure means "not known to be visible" (issue 13 item 4).
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
         {
-            LogUnavailable(logger, ex.Message);
+            LogUnavailable(logger, ex.GetType().Name, ex.Message);
             return null;
         }
     }
 
     private sealed record VisibilityAnswer([property: JsonPropertyName("tokenVisible")] bool? TokenVisible);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Analytics could not say whether a strong write is visible: {Reason}")]
-    private static partial void LogUnavailable(ILogger logger, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Analytics could not say whether a strong write is visible: {Kind}: {Reason}")]
+    private static partial void LogUnavailable(ILogger logger, string kind, string reason);
 }

@@ -9,7 +9,7 @@ namespace PolyglotAspire.OrdersApi.Consistency;
 /// <c>Preference-Applied: consistency=strong</c> and <c>X-Analytics-Visible: true</c> when visible, otherwise
 /// <c>X-Analytics-Visible: false</c> (budget ran out or analytics unreachable) without <c>Preference-Applied</c>.
 /// </summary>
-public sealed class StrongConsistencyFilter(IOptions<OrdersOptions> options) : IEndpointFilter
+public sealed partial class StrongConsistencyFilter(IOptions<OrdersOptions> options, ILogger<StrongConsistencyFilter> logger) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -23,10 +23,23 @@ public sealed class StrongConsistencyFilter(IOptions<OrdersOptions> options) : I
             return result; // not asked for, or nothing was committed (a problem answer)
         }
 
-        var budget = preference.Budget(options.Value.StrongConsistencyMaxWait);
-        // Resolved per request: a typed HttpClient must not outlive its handler rotation.
-        var analytics = http.RequestServices.GetRequiredService<AnalyticsVisibilityClient>();
-        var visible = await analytics.WaitUntilVisibleAsync(token, budget, http.RequestAborted) == true;
+        // Committed: from here on, whatever fails answers "committed, not yet visible", never an error (a client
+        // told "500" would retry, and without an idempotency key create the order twice).
+        var visible = false;
+        try
+        {
+            var budget = preference.Budget(options.Value.StrongConsistencyMaxWait);
+            // Resolved per request: a typed HttpClient must not outlive its handler rotation.
+            var analytics = http.RequestServices.GetRequiredService<AnalyticsVisibilityClient>();
+            visible = await analytics.WaitUntilVisibleAsync(token, budget, http.RequestAborted) == true;
+        }
+#pragma warning disable CA1031 // See above: the write is committed whatever happens here.
+        catch (Exception ex) when (!http.RequestAborted.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            LogVisibilityUnknown(logger, ex);
+        }
+
         http.Response.Headers[ConsistencyHeaders.AnalyticsVisible] = visible ? "true" : "false";
         if (visible)
         {
@@ -35,4 +48,7 @@ public sealed class StrongConsistencyFilter(IOptions<OrdersOptions> options) : I
 
         return result;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A strong write committed but its visibility could not be checked; it answers X-Analytics-Visible: false")]
+    private static partial void LogVisibilityUnknown(ILogger logger, Exception exception);
 }

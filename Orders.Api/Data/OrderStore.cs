@@ -49,7 +49,7 @@ public sealed class OrderStore(NpgsqlDataSource dataSource)
 
         try
         {
-            return (await CommitAsync(batch, cancellationToken), null);
+            return (await CommitAsync(batch, row.Id, cancellationToken), null);
         }
         catch (PostgresException ex) when (idempotency is not null && ex is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "idempotency_keys_pkey" })
         {
@@ -84,13 +84,13 @@ public sealed class OrderStore(NpgsqlDataSource dataSource)
     /// <summary>Applies a status change if the order is still at <paramref name="expectedVersion"/>; false when another write got there first.</summary>
     public Task<(bool Applied, ConsistencyToken Token)> TryChangeStatusAsync(
         OrderRow changed, int expectedVersion, Guid eventId, byte[] envelope, CancellationToken cancellationToken) =>
-        TryChangeAsync(Command(OrderSql.UpdateStatusWithOutbox,
+        TryChangeAsync(changed.Id, Command(OrderSql.UpdateStatusWithOutbox,
             P(changed.Id), P(changed.Status.ToName()), P(changed.UpdatedAt.UtcDateTime), P(expectedVersion), P(eventId), P(envelope)), eventId, cancellationToken);
 
     /// <summary>Deletes the order if it is still at <paramref name="expectedVersion"/>; false when another write got there first.</summary>
     public Task<(bool Applied, ConsistencyToken Token)> TryDeleteAsync(
         Guid id, int expectedVersion, Guid eventId, byte[] envelope, CancellationToken cancellationToken) =>
-        TryChangeAsync(Command(OrderSql.DeleteOrderWithOutbox, P(id), P(expectedVersion), P(eventId), P(envelope)), eventId, cancellationToken);
+        TryChangeAsync(id, Command(OrderSql.DeleteOrderWithOutbox, P(id), P(expectedVersion), P(eventId), P(envelope)), eventId, cancellationToken);
 
     /// <summary>The order with its lines, or null.</summary>
     public async Task<(OrderRow Row, List<OrderLine> Lines)?> GetAsync(Guid id, CancellationToken cancellationToken)
@@ -152,14 +152,14 @@ public sealed class OrderStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>A conditional change that inserts its outbox row only if it changed the order (one row), in one transaction.</summary>
-    private async Task<(bool Applied, ConsistencyToken Token)> TryChangeAsync(NpgsqlBatchCommand change, Guid eventId, CancellationToken cancellationToken)
+    private async Task<(bool Applied, ConsistencyToken Token)> TryChangeAsync(Guid orderId, NpgsqlBatchCommand change, Guid eventId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(new NpgsqlBatchCommand(OrderSql.Begin));
         batch.BatchCommands.Add(change);
         batch.BatchCommands.Add(Command(OrderSql.DeleteOutbox, P(eventId)));
-        var token = await CommitAsync(batch, cancellationToken);
+        var token = await CommitAsync(batch, orderId, cancellationToken);
         return (change.RecordsAffected == 1, token);
     }
 
@@ -169,8 +169,13 @@ public sealed class OrderStore(NpgsqlDataSource dataSource)
         batch.BatchCommands.Add(Command(OrderSql.DeleteOutbox, P(eventId)));
     }
 
-    /// <summary>Appends <c>COMMIT; SELECT pg_current_wal_insert_lsn()</c>, runs the batch and returns the token.</summary>
-    private static async Task<ConsistencyToken> CommitAsync(NpgsqlBatch batch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Appends <c>COMMIT; SELECT pg_current_wal_insert_lsn()</c>, runs the batch and returns the token. An error
+    /// PostgreSQL reports means the transaction was rolled back (nothing was written) and propagates as is; a
+    /// connection that fails once the batch is on its way (or a fatal error) leaves the outcome unknown:
+    /// <see cref="CommitOutcomeUnknownException"/>.
+    /// </summary>
+    private static async Task<ConsistencyToken> CommitAsync(NpgsqlBatch batch, Guid orderId, CancellationToken cancellationToken)
     {
         if (batch.BatchCommands[^1].CommandText == OrderSql.InsertOutbox)
         {
@@ -182,13 +187,28 @@ public sealed class OrderStore(NpgsqlDataSource dataSource)
 
         // Not cancellable once sent: a cancelled COMMIT leaves the outcome unknown to the caller. The request's
         // token still bounds the wait for the connection and the send.
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(CancellationToken.None))
+        try
         {
-            throw new InvalidOperationException("pg_current_wal_insert_lsn() returned no row.");
-        }
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(CancellationToken.None))
+            {
+                throw new InvalidOperationException("pg_current_wal_insert_lsn() returned no row.");
+            }
 
-        return new ConsistencyToken((ulong)reader.GetFieldValue<NpgsqlLogSequenceNumber>(0));
+            return new ConsistencyToken((ulong)reader.GetFieldValue<NpgsqlLogSequenceNumber>(0));
+        }
+        catch (PostgresException ex) when (ex.InvariantSeverity is "ERROR")
+        {
+            // PostgreSQL answered with an error, so the connection is alive and the transaction did not commit: an
+            // error in a statement before COMMIT skips the rest of the batch (COMMIT included) and leaves the
+            // transaction aborted; an error in COMMIT (a deferred constraint) rolls it back. The statement after
+            // COMMIT cannot fail on a server where the writes before it succeeded. Nothing was written.
+            throw;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or IOException)
+        {
+            throw new CommitOutcomeUnknownException(orderId, ex);
+        }
     }
 
     private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)

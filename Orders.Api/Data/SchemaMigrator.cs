@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using PolyglotAspire.OrdersApi.Capture;
 using PolyglotAspire.OrdersApi.Diagnostics;
@@ -10,10 +9,11 @@ namespace PolyglotAspire.OrdersApi.Data;
 /// Applies the schema at start-up, before the API serves (<see cref="IHostedLifecycleService.StartingAsync"/> runs
 /// before any hosted service starts, Kestrel included): versioned embedded SQL scripts, each idempotent and applied
 /// once in its own transaction, under a PostgreSQL advisory lock so several replicas starting together migrate once.
-/// Then it makes sure the replication slot exists — before the first write, or that write would never be captured.
+/// Then it makes sure the replication slot exists — before the first write, or that write would never be captured —
+/// through <see cref="ReplicationSlotGuard"/>, which never recreates a slot that was lost (issue 13 item 2).
 /// </summary>
 public sealed partial class SchemaMigrator(
-    NpgsqlDataSource dataSource, IOptions<CaptureRelayOptions> relayOptions, ILogger<SchemaMigrator> logger) : IHostedLifecycleService
+    NpgsqlDataSource dataSource, ReplicationSlotGuard slots, ILogger<SchemaMigrator> logger) : IHostedLifecycleService
 {
     /// <summary>Advisory lock key: any constant unique to this schema's migrations.</summary>
     private const long LockKey = 0x506f6c79_4f726473; // "PolyOrds"
@@ -73,40 +73,11 @@ public sealed partial class SchemaMigrator(
                 LogApplied(logger, version, name);
             }
 
-            await EnsureSlotAsync(connection, relayOptions.Value.SlotName, cancellationToken);
+            await slots.EnsureAsync(connection, cancellationToken);
         }
         finally
         {
             await ExecuteAsync(connection, "SELECT pg_advisory_unlock($1)", CancellationToken.None, LockKey);
-        }
-    }
-
-    /// <summary>
-    /// Creates the durable pgoutput slot if it is missing. It must exist before the API accepts a write: logical
-    /// decoding only sees what is committed after the slot's creation.
-    /// </summary>
-    private async Task EnsureSlotAsync(NpgsqlConnection connection, string slotName, CancellationToken cancellationToken)
-    {
-        await using var exists = new NpgsqlCommand("SELECT plugin FROM pg_replication_slots WHERE slot_name = $1", connection)
-        {
-            Parameters = { new NpgsqlParameter<string> { TypedValue = slotName } },
-        };
-        switch (await exists.ExecuteScalarAsync(cancellationToken))
-        {
-            case "pgoutput":
-                return;
-            case string other:
-                throw new InvalidOperationException($"Replication slot '{slotName}' exists with plugin '{other}', not pgoutput.");
-        }
-
-        try
-        {
-            await ExecuteAsync(connection, "SELECT pg_create_logical_replication_slot($1, 'pgoutput')", cancellationToken, slotName);
-            LogSlotCreated(logger, slotName);
-        }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DuplicateObject)
-        {
-            // Created concurrently (by a migrator that did not take our lock): fine.
         }
     }
 
@@ -144,9 +115,6 @@ public sealed partial class SchemaMigrator(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied schema migration {Version} ({Name})")]
     private static partial void LogApplied(ILogger logger, int version, string name);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Created logical replication slot {Slot} (pgoutput)")]
-    private static partial void LogSlotCreated(ILogger logger, string slot);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Schema migration attempt {Attempt} could not reach PostgreSQL ({Reason}); retrying")]
     private static partial void LogRetrying(ILogger logger, int attempt, string reason);

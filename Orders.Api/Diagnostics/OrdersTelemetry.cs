@@ -21,6 +21,7 @@ public sealed class OrdersTelemetry : IDisposable
 
     private readonly Meter _meter;
     private long _slotLagBytes = -1;
+    private long _slotSafeWalBytes = -1;
     private double _watermarkAgeSeconds = -1;
     private long _inFlight;
     private int _active;
@@ -44,7 +45,9 @@ public sealed class OrdersTelemetry : IDisposable
             "Capture lag: source commit time (PostgreSQL clock) to Kafka acknowledgement.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60] });
         _meter.CreateObservableGauge<long>("polyglot.orders.capture.slot_lag", () => Volatile.Read(ref _slotLagBytes) is var v and >= 0 ? [new Measurement<long>(v)] : [],
-            "By", "WAL bytes between the server's current position and the slot's confirmed LSN.");
+            "By", "WAL bytes between the server's current position and the slot's confirmed LSN (the WAL the slot retains).");
+        _meter.CreateObservableGauge<long>("polyglot.orders.capture.slot_safe_wal_size", () => Volatile.Read(ref _slotSafeWalBytes) is var v and >= 0 ? [new Measurement<long>(v)] : [],
+            "By", "WAL that may still be written before the slot is at risk of invalidation (max_slot_wal_keep_size); absent without a bound.");
         _meter.CreateObservableGauge<double>("polyglot.orders.capture.watermark_age", () => Volatile.Read(ref _watermarkAgeSeconds) is var v and >= 0 ? [new Measurement<double>(v)] : [],
             "s", "How far behind the source the relay's confirmed position is (now minus the commit time of the last acknowledged change or heartbeat).");
         _meter.CreateObservableGauge("polyglot.orders.capture.in_flight", () => Volatile.Read(ref _inFlight),
@@ -65,6 +68,8 @@ public sealed class OrdersTelemetry : IDisposable
         Writes.Add(1, new KeyValuePair<string, object?>("polyglot.orders.operation", operation), new KeyValuePair<string, object?>("polyglot.orders.outcome", outcome));
 
     public void SetSlotLag(long bytes) => Volatile.Write(ref _slotLagBytes, bytes);
+
+    public void SetSlotSafeWalSize(long? bytes) => Volatile.Write(ref _slotSafeWalBytes, bytes ?? -1);
 
     /// <summary>The relay's watermark age, given in milliseconds (the relay's clock arithmetic), reported in seconds.</summary>
     public void SetWatermarkAge(double ms) => Volatile.Write(ref _watermarkAgeSeconds, ms / 1000);

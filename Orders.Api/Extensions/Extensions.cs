@@ -71,6 +71,10 @@ public static class Extensions
         services.AddSingleton<OrderWriter>();
         services.AddSingleton<SchemaMigrator>();
         services.AddHostedService(sp => sp.GetRequiredService<SchemaMigrator>());
+        services.AddSingleton<ReplicationSlotGuard>();
+        services.AddSingleton<IReplicationSlotGuard>(sp => sp.GetRequiredService<ReplicationSlotGuard>());
+        services.AddSingleton<ReplicationSlotMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReplicationSlotMonitor>());
         services.AddSingleton<ICaptureSession, CaptureSession>();
         services.AddSingleton<CaptureRelay>();
         services.AddHostedService(sp => sp.GetRequiredService<CaptureRelay>());

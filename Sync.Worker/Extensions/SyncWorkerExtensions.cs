@@ -2,6 +2,7 @@ using ClickHouse.Driver;
 using ClickHouse.Driver.ADO;
 using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using PolyglotAspire.SyncWorker.ClickHouse;
 using PolyglotAspire.SyncWorker.Pipeline;
@@ -89,7 +90,11 @@ internal static class SyncWorkerExtensions
         builder.Services.AddSingleton<PipelineStatus>();
         builder.Services.AddSingleton<SyncPipeline>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SyncPipeline>());
-        builder.Services.AddHealthChecks().AddCheck<PipelineHealthCheck>(PipelineHealthCheck.Name, tags: ["live", "ready"]);
+        // Ready: everything, escalating to Unhealthy on failures a restart does not cure. Live: only what a restart cures.
+        builder.Services.AddHealthChecks()
+            .AddCheck<PipelineHealthCheck>(PipelineHealthCheck.Name, tags: ["ready"])
+            .Add(new HealthCheckRegistration(PipelineHealthCheck.LivenessName, sp => ActivatorUtilities.CreateInstance<PipelineHealthCheck>(sp, true),
+                failureStatus: null, tags: ["live"]));
         return builder;
     }
 }

@@ -7,8 +7,8 @@ namespace PolyglotAspire.SyncWorker.Pipeline;
 /// <summary>
 /// The decode stage: reads <see cref="RawBlock"/>s, transcodes every message straight into the current batch's
 /// RowBinary, and seals the batch when it reaches <see cref="BatchLimits.MaxRows"/> rows,
-/// <see cref="BatchLimits.MaxBytes"/> bytes or <see cref="BatchLimits.MaxAge"/> of age (from its first message's
-/// consumption), whichever comes first, or at a barrier. Sealed batches go to a bounded channel: when the
+/// <see cref="BatchLimits.MaxBytes"/> bytes (dead letters count toward both) or <see cref="BatchLimits.MaxAge"/> of
+/// age (from its first message's consumption), whichever comes first, or at a barrier. Sealed batches go to a bounded channel: when the
 /// committer falls behind, this stage waits, the block channel fills, and the consume loop pauses.
 /// </summary>
 internal sealed partial class Batcher(
@@ -126,11 +126,12 @@ internal sealed partial class Batcher(
                 }
 
                 Transcode(block, in block.Entry(i));
-                if (_batch.RowCount >= limits.MaxRows)
+                // Dead letters count like rows: a stream of undecodable messages must not grow one batch without bound.
+                if (_batch.RowCount + _batch.DeadLetters.Count >= limits.MaxRows)
                 {
                     await SealAsync(FlushTrigger.Rows, cancellationToken);
                 }
-                else if (_batch.Rows.Length >= limits.MaxBytes)
+                else if (_batch.Rows.Length + _batch.DeadLetterBytes >= limits.MaxBytes)
                 {
                     await SealAsync(FlushTrigger.Bytes, cancellationToken);
                 }
@@ -197,6 +198,7 @@ internal sealed partial class Batcher(
             info.Field);
         letter.Delivery = deadLetters.PublishAsync(letter);
         _batch.DeadLetters.Add(letter);
+        _batch.DeadLetterBytes += letter.Value.Length + (letter.Key?.Length ?? 0);
         metrics.DeadLettered(DeadLetterReasons.Name(info.Error));
         LogDeadLetter(logger, entry.Partition, entry.Offset, info.Error, info.Field);
     }

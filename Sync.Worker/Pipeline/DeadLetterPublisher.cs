@@ -16,14 +16,27 @@ internal sealed class DeadLetterPublisher(IProducer<byte[]?, byte[]> producer, s
 {
     public const string Format = "polyglot.dead-letter/1";
 
-    public Task PublishAsync(DeadLetter letter) =>
-        producer.ProduceAsync(deadLetterTopic, new Message<byte[]?, byte[]>
+    /// <summary>
+    /// Produces the dead letter with its original bytes; if the broker (or librdkafka's <c>message.max.bytes</c>)
+    /// refuses it as too large — base64 makes it a third bigger than the message that fitted the source topic — it
+    /// produces the record without the value instead (its length and SHA-256 say which it was; the original stays at
+    /// its offset in the source topic until retention). Retrying the same too-large record would stall the committer
+    /// for ever (issue 13 item 9).
+    /// </summary>
+    public async Task PublishAsync(DeadLetter letter)
+    {
+        var at = time.GetUtcNow();
+        try
         {
-            Key = letter.Key,
-            Value = Serialize(letter, sourceTopic, time.GetUtcNow()),
-        });
+            await producer.ProduceAsync(deadLetterTopic, new Message<byte[]?, byte[]> { Key = letter.Key, Value = Serialize(letter, sourceTopic, at) });
+        }
+        catch (ProduceException<byte[]?, byte[]> ex) when (ex.Error.Code is ErrorCode.MsgSizeTooLarge or ErrorCode.RecordListTooLarge)
+        {
+            await producer.ProduceAsync(deadLetterTopic, new Message<byte[]?, byte[]> { Key = letter.Key, Value = Serialize(letter, sourceTopic, at, includeValue: false) });
+        }
+    }
 
-    public static byte[] Serialize(DeadLetter letter, string sourceTopic, DateTimeOffset at)
+    public static byte[] Serialize(DeadLetter letter, string sourceTopic, DateTimeOffset at, bool includeValue = true)
     {
         using var stream = new MemoryStream(letter.Value.Length * 4 / 3 + 256);
         using (var json = new Utf8JsonWriter(stream))
@@ -51,7 +64,18 @@ internal sealed class DeadLetterPublisher(IProducer<byte[]?, byte[]> producer, s
                 json.WriteBase64String("key", letter.Key);
             }
 
-            json.WriteBase64String("value", letter.Value);
+            if (includeValue)
+            {
+                json.WriteBase64String("value", letter.Value);
+            }
+            else
+            {
+                json.WriteNull("value");
+                json.WriteString("valueOmitted", "too large for the dead-letter topic; read it at its offset in the source topic");
+                json.WriteNumber("valueLength", letter.Value.Length);
+                json.WriteString("valueSha256", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(letter.Value)));
+            }
+
             json.WriteEndObject();
         }
 

@@ -47,6 +47,9 @@ internal sealed class OrderBatch : IDisposable
 
     public List<DeadLetter> DeadLetters { get; } = [];
 
+    /// <summary>Bytes the dead letters hold (keys and values): they count toward the byte limit like rows do.</summary>
+    public long DeadLetterBytes { get; set; }
+
     public List<FlushRequest> Barriers { get; } = [];
 
     /// <summary>Trace contexts of some of its events (up to the array's length): the batch span links to them.</summary>
@@ -134,6 +137,7 @@ internal sealed class OrderBatch : IDisposable
         FirstTimestamp = 0;
         Trigger = default;
         DeadLetters.Clear();
+        DeadLetterBytes = 0;
         Barriers.Clear();
         Array.Clear(Links, 0, LinkCount);
         LinkCount = 0;

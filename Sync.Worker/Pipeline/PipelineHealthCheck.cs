@@ -4,42 +4,63 @@ using Microsoft.Extensions.Options;
 namespace PolyglotAspire.SyncWorker.Pipeline;
 
 /// <summary>
-/// <c>/health</c> (and <c>/alive</c>: tagged live) for the pipeline. Unhealthy when it faulted (a restart is the
-/// cure) or has not started yet; Degraded while the schema is being migrated (before the start), or while an operation has been retried for
-/// longer than <see cref="SyncWorkerOptions.DegradedAfter"/> (ClickHouse unavailable: consumption is paused and
-/// nothing is committed, and it will catch up by itself); Healthy otherwise.
+/// The pipeline in <c>/health</c> (ready) and <c>/alive</c> (live). Both: Unhealthy when it faulted (a restart is
+/// the cure) or has not started yet; Degraded while the schema is migrated before the start. Ready only, since a restart cures neither:
+/// Unhealthy at once when an operation fails for a reason that needs an operator (authentication, privileges,
+/// schema: <see cref="FailureClassifier"/>), and when a transient failure has lasted
+/// <see cref="SyncWorkerOptions.UnhealthyAfter"/>; Degraded from <see cref="SyncWorkerOptions.DegradedAfter"/>
+/// (ClickHouse unavailable: consumption is paused and nothing is committed, and it catches up by itself). The
+/// worker keeps retrying either way: it never drops data, and a fixed grant or schema resumes it.
 /// </summary>
-internal sealed class PipelineHealthCheck(PipelineStatus status, TimeProvider time, IOptions<SyncWorkerOptions> options) : IHealthCheck
+internal sealed class PipelineHealthCheck(PipelineStatus status, TimeProvider time, IOptions<SyncWorkerOptions> options, bool liveness = false) : IHealthCheck
 {
     public const string Name = "sync-pipeline";
+    public const string LivenessName = "sync-pipeline-alive";
 
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Check());
+
+    private HealthCheckResult Check()
     {
-        var (fault, retrying, since) = status.Snapshot();
+        var (fault, retrying, since, permanent) = status.Snapshot();
         if (fault is not null)
         {
-            return Task.FromResult(HealthCheckResult.Unhealthy($"The sync pipeline faulted: {fault.Message}", fault));
+            return HealthCheckResult.Unhealthy($"The sync pipeline faulted: {fault.Message}", fault);
         }
 
         if (!status.Running && retrying is null && status.Migrating is { } step)
         {
             // Alive and working (a migration copies the whole table): Degraded keeps /alive passing, so an
             // orchestrator does not restart the worker part-way through, which would only make it start over.
-            return Task.FromResult(HealthCheckResult.Degraded($"Migrating the ClickHouse schema before the pipeline starts: {step}"));
+            return HealthCheckResult.Degraded($"Migrating the ClickHouse schema before the pipeline starts: {step}");
         }
 
         if (!status.Running)
         {
-            return Task.FromResult(HealthCheckResult.Unhealthy(
-                retrying is null ? "The sync pipeline is not running." : $"The sync pipeline is starting: {retrying}"));
+            return HealthCheckResult.Unhealthy(retrying is null ? "The sync pipeline is not running." : $"The sync pipeline is starting: {retrying}");
         }
 
-        if (retrying is not null && time.GetElapsedTime(since) >= options.Value.DegradedAfter)
+        if (retrying is null || liveness)
         {
-            return Task.FromResult(HealthCheckResult.Degraded(
-                $"Retrying for {time.GetElapsedTime(since).TotalSeconds:F0} s (consumption paused, nothing committed past written data): {retrying}"));
+            return HealthCheckResult.Healthy();
         }
 
-        return Task.FromResult(HealthCheckResult.Healthy());
+        var settings = options.Value;
+        var elapsed = time.GetElapsedTime(since);
+        if (permanent is not null)
+        {
+            return HealthCheckResult.Unhealthy(
+                $"Failing for {elapsed.TotalSeconds:F0} s for a reason that needs an operator ({permanent}); retrying until it is fixed, nothing is committed past written data: {retrying}");
+        }
+
+        if (elapsed >= settings.UnhealthyAfter)
+        {
+            return HealthCheckResult.Unhealthy(
+                $"Retrying for {elapsed.TotalSeconds:F0} s (longer than {settings.UnhealthyAfter.TotalSeconds:F0} s; consumption paused, nothing committed past written data): {retrying}");
+        }
+
+        return elapsed >= settings.DegradedAfter
+            ? HealthCheckResult.Degraded($"Retrying for {elapsed.TotalSeconds:F0} s (consumption paused, nothing committed past written data): {retrying}")
+            : HealthCheckResult.Healthy();
     }
 }

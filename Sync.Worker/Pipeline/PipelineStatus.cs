@@ -1,13 +1,18 @@
 namespace PolyglotAspire.SyncWorker.Pipeline;
 
+/// <summary>What the health check sees at one moment.</summary>
+internal readonly record struct PipelineSnapshot(Exception? Fault, string? Retrying, long RetryingSince, string? Permanent);
+
 /// <summary>
-/// What the health check reports: whether the pipeline runs, is retrying an operation (since when, why), or has
-/// faulted. Written by the stages, read by <c>/health</c>.
+/// What the health check reports: whether the pipeline runs, is retrying an operation (since when, why, and whether
+/// the cause needs an operator — <see cref="FailureClassifier"/>), or has faulted. Written by the stages, read by
+/// <c>/health</c>. The retry streak lasts until an operation succeeds: a failure of another kind does not restart it.
 /// </summary>
 internal sealed class PipelineStatus
 {
     private readonly Lock _lock = new();
     private string? _retrying;
+    private string? _permanent;
     private long _retryingSince;
     private Exception? _fault;
     private string? _migrating;
@@ -32,8 +37,10 @@ internal sealed class PipelineStatus
         }
     }
 
-    public void Retrying(string operation, Exception cause, long timestamp)
+    /// <summary>Records a failed attempt; returns true when it is the first permanent one of the streak (to log it once).</summary>
+    public bool Retrying(string operation, Exception cause, long timestamp)
     {
+        var permanent = FailureClassifier.PermanentReason(cause);
         lock (_lock)
         {
             if (_retrying is null)
@@ -42,6 +49,9 @@ internal sealed class PipelineStatus
             }
 
             _retrying = $"{operation}: {cause.GetType().Name}: {cause.Message}";
+            var first = permanent is not null && _permanent is null;
+            _permanent = permanent;
+            return first;
         }
     }
 
@@ -55,14 +65,15 @@ internal sealed class PipelineStatus
         lock (_lock)
         {
             _retrying = null;
+            _permanent = null;
         }
     }
 
-    public (Exception? Fault, string? Retrying, long RetryingSince) Snapshot()
+    public PipelineSnapshot Snapshot()
     {
         lock (_lock)
         {
-            return (_fault, _retrying, _retryingSince);
+            return new PipelineSnapshot(_fault, _retrying, _retryingSince, _permanent);
         }
     }
 }

@@ -27,7 +27,11 @@ internal sealed partial class RetryPolicy(TimeSpan initial, TimeSpan max, TimePr
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 var delay = Delay(attempt);
-                status.Retrying(operation, ex, time.GetTimestamp());
+                if (status.Retrying(operation, ex, time.GetTimestamp()))
+                {
+                    LogPermanent(logger, ex, operation, FailureClassifier.PermanentReason(ex));
+                }
+
                 metrics.Retried(operation);
                 if (attempt == 0 || logger.IsEnabled(LogLevel.Debug))
                 {
@@ -49,6 +53,9 @@ internal sealed partial class RetryPolicy(TimeSpan initial, TimeSpan max, TimePr
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Operation} failed (attempt {Attempt}); retrying in {DelayMs:F0} ms until it succeeds")]
     private static partial void LogRetry(ILogger logger, Exception exception, string operation, int attempt, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Operation} fails for a reason that needs an operator ({Reason}); /health is Unhealthy, and the worker keeps retrying (nothing is dropped) until it is fixed")]
+    private static partial void LogPermanent(ILogger logger, Exception exception, string operation, string? reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Operation} succeeded after {Retries} retries")]
     private static partial void LogRecovered(ILogger logger, string operation, int retries);

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Local-mode PostgreSQL, run by the AppHost as the `postgres` executable resource.
-#   usage: postgres.sh <data-dir> <port>     (the superuser password comes in PGPASSWORD, never in argv)
+#   usage: postgres.sh <data-dir> <port> [max-slot-wal-keep-size]   (the superuser password comes in PGPASSWORD, never in argv)
+# max-slot-wal-keep-size (default 4GB) bounds the WAL the capture slot may retain: a long Kafka outage invalidates the
+# slot instead of filling the disk (docs/contracts.md §6).
 # First run: initdb. Every run: logical WAL on, listens on 127.0.0.1:<port> only, applies PGPASSWORD to the
 # postgres role (so a changed AppHost secret never locks you out of kept data), stays in the foreground.
 # SIGTERM/SIGINT → fast shutdown; if this script is killed outright, the server gets SIGINT (pdeathsig).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 
-data=${1:?data dir} port=${2:?port}
+data=${1:?data dir} port=${2:?port} max_slot_wal_keep_size=${3:-4GB}
 : "${PGPASSWORD:?PGPASSWORD must be set}"
 bin=$(postgres_bin) || die "PostgreSQL server binaries not found. Run ./run.sh or eng/install-engines.sh."
 
@@ -33,7 +35,7 @@ fi
 "${as_postgres[@]}" "$bin/postgres" -D "$data" -p "$port" -k "$data" \
   -c listen_addresses=127.0.0.1 \
   -c wal_level=logical -c max_wal_senders=10 -c max_replication_slots=10 \
-  -c track_commit_timestamp=on \
+  -c track_commit_timestamp=on -c max_slot_wal_keep_size="$max_slot_wal_keep_size" \
   -c max_connections=200 -c shared_buffers=256MB \
   -c logging_collector=off -c log_min_messages=warning &
 server=$!

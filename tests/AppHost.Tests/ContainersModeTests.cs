@@ -74,7 +74,7 @@ public sealed class ContainersModeTests
         var postgres = app.Resource<ContainerResource>("postgres");
 
         var args = await postgres.PublishedArgumentsAsync();
-        Assert.Equal(["-c", "wal_level=logical", "-c", "max_wal_senders=10", "-c", "max_replication_slots=10", "-c", "track_commit_timestamp=on"], args);
+        Assert.Equal(["-c", "wal_level=logical", "-c", "max_wal_senders=10", "-c", "max_replication_slots=10", "-c", "track_commit_timestamp=on", "-c", "max_slot_wal_keep_size=4GB"], args);
         Assert.Same(postgres, Assert.IsAssignableFrom<IResourceWithParent>(app.Resource<IResourceWithConnectionString>("ordersdb")).Parent);
         Assert.Contains(postgres.Annotations.OfType<EndpointAnnotation>(), e => e.Name == "tcp" && e.TargetPort == 5432);
     }

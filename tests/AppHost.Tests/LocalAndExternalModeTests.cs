@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Aspire.Hosting.ApplicationModel;
 
 namespace PolyglotAspire.AppHost.Tests;
@@ -20,6 +21,18 @@ public sealed class LocalAndExternalModeTests
         Assert.Equal("0.9.0", orders["Aspire__Confluent__Kafka__Consumer__Config__BrokerVersionFallback"]);
         var analytics = await app.Resource<ProjectResource>("analytics-api").PublishedEnvironmentAsync();
         Assert.DoesNotContain(analytics.Keys, k => k.StartsWith("Aspire__Confluent__Kafka", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Local_PostgreSQL_bounds_the_WAL_the_capture_slot_may_retain_as_configured()
+    {
+        await using var defaults = await AppModel.BuildAsync("Infrastructure:Mode=local");
+        Assert.Equal("4GB", (await ((IResourceWithArgs)defaults.Resource<IResource>("postgres")).PublishedArgumentsAsync())[^1]);
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => AppModel.BuildAsync("Infrastructure:Mode=local", "Postgres:MaxSlotWalKeepSize=lots"));
+        Assert.Contains("Postgres:MaxSlotWalKeepSize", error.GetBaseException().Message, StringComparison.Ordinal);
+        var configured = new ConfigurationBuilder().AddInMemoryCollection([new("Postgres:MaxSlotWalKeepSize", "512MB")]).Build();
+        Assert.Equal("512MB", PolyglotAspire.AppHost.Infrastructure.WalRetention.MaxSlotWalKeepSize(configured));
     }
 
     [Fact]

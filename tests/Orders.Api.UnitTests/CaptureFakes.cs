@@ -113,6 +113,18 @@ internal sealed class TestMeterFactory : IMeterFactory
 
 internal static class CaptureTesting
 {
+    /// <summary>Registers a checkpoint and hands all of its messages to the (imaginary) producer, as the publisher does.</summary>
+    public static Checkpoint AddSent(this AckTracker tracker, ulong lsn, long commitTimeMs, int messages)
+    {
+        var checkpoint = tracker.Add(lsn, commitTimeMs, messages);
+        for (var i = 0; i < messages; i++)
+        {
+            tracker.Sending();
+        }
+
+        return checkpoint;
+    }
+
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     public static CaptureRelayOptions Options(int maxInFlight = 100) => new() { MaxInFlight = maxInFlight };

@@ -13,6 +13,7 @@ public sealed class CaptureRelaySupervisionTests : IDisposable
     private readonly WatchedTimeProvider _time = new();
     private readonly OrdersTelemetry _telemetry = CaptureTesting.Telemetry();
     private readonly MeterListener _listener = new();
+    private readonly FakeSlotGuard _slots = new();
     private int _sessionFailures;
     private readonly CaptureRelayOptions _options = new()
     {
@@ -129,7 +130,7 @@ public sealed class CaptureRelaySupervisionTests : IDisposable
 
     private async Task<CaptureRelay> StartAsync(ICaptureSession session)
     {
-        var relay = new CaptureRelay(session, Options.Create(_options), _telemetry, _time, NullLogger<CaptureRelay>.Instance);
+        var relay = new CaptureRelay(session, _slots, Options.Create(_options), _telemetry, _time, NullLogger<CaptureRelay>.Instance);
         await relay.StartAsync(TestContext.Current.CancellationToken);
         return relay;
     }
@@ -148,8 +149,24 @@ public sealed class CaptureRelaySupervisionTests : IDisposable
         }
     }
 
+    /// <summary>The slot as the test says it is: usable (null) or lost.</summary>
+    internal sealed class FakeSlotGuard : IReplicationSlotGuard
+    {
+        private int _checks;
+
+        public SlotLoss? Loss { get; set; }
+
+        public int Checks => Volatile.Read(ref _checks);
+
+        public Task<SlotLoss?> FindLossAsync(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _checks);
+            return Task.FromResult(Loss);
+        }
+    }
+
     /// <summary>Runs the scripted sessions in order; after the script, a session streams until the host stops.</summary>
-    private sealed class ScriptedSession(params Func<RelayStatusBoard, CancellationToken, Task>[] script) : ICaptureSession
+    internal sealed class ScriptedSession(params Func<RelayStatusBoard, CancellationToken, Task>[] script) : ICaptureSession
     {
         private int _runs;
 

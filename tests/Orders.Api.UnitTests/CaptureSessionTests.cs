@@ -89,6 +89,28 @@ public sealed class CaptureSessionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_transaction_with_more_rows_than_the_in_flight_limit_goes_out_as_Kafka_acknowledges()
+    {
+        // MaxInFlight = 1 and a transaction of three rows: its first row must still be produced (it once waited for
+        // capacity that only the acknowledgement of a message never produced could free: a deadlock on the first event).
+        var tracker = new AckTracker(maxInFlight: 1, _time);
+        _wal.Writer.TryWrite(Transaction(100, Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7()));
+        _wal.Writer.Complete();
+        var pump = Pump(tracker, TestContext.Current.CancellationToken, TestContext.Current.CancellationToken);
+
+        for (var produced = 1; produced <= 3; produced++)
+        {
+            await CaptureTesting.Until(() => _producer.Messages.Count == produced, $"row {produced} of the transaction");
+            Assert.Equal(1, tracker.InFlight); // never more than the limit
+            _producer.Acknowledge(produced - 1);
+        }
+
+        await pump.WaitAsync(CaptureTesting.Timeout, TestContext.Current.CancellationToken);
+        Assert.True(tracker.TryAdvance());
+        Assert.Equal(100UL, tracker.ConfirmedLsn);
+    }
+
+    [Fact]
     public async Task Once_publishing_stops_it_keeps_the_stream_open_until_the_session_ends_it()
     {
         var tracker = new AckTracker(100, _time);

@@ -17,8 +17,8 @@ public sealed class HeartbeatEmitterTests
         new HeartbeatEmitter(_ =>
             {
                 Interlocked.Increment(ref _emitted);
-                return Task.FromResult(_answers.Count > 0 ? _answers.Dequeue()() : new SlotObservation(true, 0));
-            }, Interval, CaptureTesting.Telemetry(), _time, NullLogger.Instance)
+                return Task.FromResult(_answers.Count > 0 ? _answers.Dequeue()() : new SlotObservation(true));
+            }, Interval, _time, NullLogger.Instance)
             .RunAsync(() => Interlocked.Increment(ref _active), cancellationToken);
 
     [Fact]
@@ -33,7 +33,7 @@ public sealed class HeartbeatEmitterTests
     [Fact]
     public Task Only_a_heartbeat_emitted_by_the_slot_s_active_walsender_marks_the_session_active()
     {
-        _answers.Enqueue(() => new SlotObservation(false, 10));
+        _answers.Enqueue(() => new SlotObservation(false));
         return WhileRunningAsync(async () =>
         {
             Assert.Equal(0, _active);

@@ -22,8 +22,8 @@ public sealed class SlotConfirmerTests
     public async Task The_slot_is_confirmed_only_over_the_acknowledged_prefix_and_only_when_it_moved()
     {
         var confirmer = Confirmer();
-        var first = _tracker.Add(100, 1, 1);
-        var second = _tracker.Add(200, 2, 1);
+        var first = _tracker.AddSent(100, 1, 1);
+        var second = _tracker.AddSent(200, 2, 1);
 
         _tracker.Acknowledged(second);
         await confirmer.ConfirmAsync(TestContext.Current.CancellationToken);
@@ -39,7 +39,7 @@ public sealed class SlotConfirmerTests
     public async Task A_connection_that_no_longer_streams_keeps_the_position_for_later()
     {
         var confirmer = Confirmer(new InvalidOperationException("not streaming"));
-        _tracker.Acknowledged(_tracker.Add(100, 1, 1));
+        _tracker.Acknowledged(_tracker.AddSent(100, 1, 1));
 
         await confirmer.ConfirmAsync(TestContext.Current.CancellationToken);
         Assert.Equal([100UL], _confirmed);
@@ -50,7 +50,7 @@ public sealed class SlotConfirmerTests
     public async Task Any_other_failure_ends_the_session()
     {
         var confirmer = Confirmer(new IOException("connection reset"));
-        _tracker.Acknowledged(_tracker.Add(100, 1, 1));
+        _tracker.Acknowledged(_tracker.AddSent(100, 1, 1));
 
         await Assert.ThrowsAsync<IOException>(() => confirmer.ConfirmAsync(TestContext.Current.CancellationToken));
     }
@@ -60,7 +60,7 @@ public sealed class SlotConfirmerTests
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var running = Confirmer().RunAsync(TimeSpan.FromMilliseconds(100), stop.Token);
-        _tracker.Acknowledged(_tracker.Add(100, 1, 1));
+        _tracker.Acknowledged(_tracker.AddSent(100, 1, 1));
 
         _time.Advance(TimeSpan.FromMilliseconds(100));
         await CaptureTesting.Until(() => _confirmed.Count == 1, "the first tick confirms");

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using PolyglotAspire.SyncWorker.Encoding;
@@ -6,19 +5,21 @@ using PolyglotAspire.SyncWorker.Pipeline;
 
 namespace PolyglotAspire.SyncWorker.UnitTests;
 
-/// <summary>The batcher seals on rows, bytes or age (a fake clock), at barriers and at the end, and keeps the books per partition.</summary>
+/// <summary>
+/// The batcher seals on rows, bytes or age (a fake clock), at barriers and at the end, and keeps the books per
+/// partition. It runs step by step (<see cref="StepByStep"/>): "nothing sealed" is checked once it provably waits.
+/// </summary>
 public sealed class BatcherTests : IAsyncDisposable
 {
-    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(100);
-
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
-    private readonly Channel<RawBlock> _input = Channel.CreateBounded<RawBlock>(64);
-    private Channel<OrderBatch> _output = Channel.CreateUnbounded<OrderBatch>();
+    private readonly StepByStep _steps = new();
+    private readonly StepChannel<RawBlock> _input = new(64);
+    private StepChannel<OrderBatch> _output = new();
     private readonly RawBlockPool _blocks = new(1 << 16, 256, 64);
     private readonly OrderBatchPool _batches = new(64 << 10, 8);
     private readonly PartitionOwnership _ownership = new();
     private readonly FakeDeadLetters _deadLetters = new();
-    private readonly CancellationTokenSource _cancel = new();
+    private readonly CancellationTokenSource _cancel = new(); // bounds the test's own waits
     private readonly Random _random = new(11);
     private Task _run = Task.CompletedTask;
 
@@ -28,13 +29,15 @@ public sealed class BatcherTests : IAsyncDisposable
     {
         if (committerQueue is { } capacity)
         {
-            _output = Channel.CreateBounded<OrderBatch>(capacity);
+            _output = new StepChannel<OrderBatch>(capacity);
         }
 
         _ownership.Assign([0, 1, 2, 3]);
         var batcher = new Batcher(_input.Reader, _output.Writer, _blocks, _batches,
             new BatchLimits(maxRows, maxBytes, maxAge ?? TimeSpan.FromHours(1)), _deadLetters, _time, Doubles.Metrics(_time), NullLogger.Instance);
-        _run = batcher.RunAsync(_cancel.Token);
+        // No cancellation token (see StepByStep): the batcher ends the way it does in production, when its input completes.
+        _run = _steps.Start(() => batcher.RunAsync(CancellationToken.None));
+        _steps.RunUntilIdle();
     }
 
     private async Task WriteEventsAsync(int partition, long firstOffset, int count)
@@ -43,22 +46,21 @@ public sealed class BatcherTests : IAsyncDisposable
         await _input.Writer.WriteAsync(Factory.Block(messages), _cancel.Token);
     }
 
-    /// <summary>Waits (real time) until the batcher has taken every block; it then sits in its wait.</summary>
-    private async Task SettledAsync()
+    /// <summary>Runs the batcher until it has nothing left to do: it has taken every block and waits.</summary>
+    private Task SettledAsync()
     {
-        while (_input.Reader.Count > 0)
-        {
-            await Task.Delay(5, _cancel.Token);
-        }
-
-        await Task.Delay(Settle, _cancel.Token);
+        _steps.RunUntilIdle();
+        Assert.Equal(0, _input.Reader.Count);
+        return Task.CompletedTask;
     }
 
-    private async Task<OrderBatch> NextAsync()
+    /// <summary>The next sealed batch, which must exist once the batcher has run out of work.</summary>
+    private Task<OrderBatch> NextAsync()
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token);
-        timeout.CancelAfter(TimeSpan.FromSeconds(10));
-        return await _output.Reader.ReadAsync(timeout.Token);
+        _steps.RunUntilIdle();
+        Assert.True(_output.Reader.TryRead(out var batch), $"no batch was sealed (the batcher: {_run.Status} {_run.Exception?.GetBaseException()}; input {_input.Reader.Count}, output {_output.Reader.Count}, now {_time.GetUtcNow():O})");
+        _steps.RunUntilIdle(); // a seal that waited for room in the committer's queue goes on
+        return Task.FromResult(batch);
     }
 
     [Fact]
@@ -78,13 +80,14 @@ public sealed class BatcherTests : IAsyncDisposable
         Assert.Equal((100L, 199L), (second.SliceAt(0).FirstOffset, second.SliceAt(0).LastOffset));
 
         await SettledAsync();
-        Assert.False(_output.Reader.TryRead(out _)); // 50 rows wait: no limit reached, no age passed
+        Assert.False(_output.Reader.TryRead(out _)); // 50 rows wait, and the batcher waits: no limit reached, no age passed
 
         _input.Writer.Complete();
         var last = await NextAsync();
         Assert.Equal((50, FlushTrigger.Shutdown), (last.RowCount, last.Trigger));
         Assert.Equal(250L, last.SliceAt(0).NextOffset);
-        await _run;
+        _steps.RunUntilIdle();
+        Assert.True(_run.IsCompletedSuccessfully);
     }
 
     [Fact]
@@ -241,17 +244,48 @@ public sealed class BatcherTests : IAsyncDisposable
         Assert.Equal([(1, 10L, 11L, epoch), (2, 20L, 20L, epoch)], batch.Slices.ToArray().Select(s => (s.Partition, s.FirstOffset, s.LastOffset, s.Epoch)));
     }
 
+    [Fact]
+    public async Task Dead_letters_count_toward_the_row_limit_so_undecodable_input_cannot_grow_a_batch_without_bound()
+    {
+        Start(maxRows: 10);
+        await _input.Writer.WriteAsync(Factory.Block(Enumerable.Range(0, 25).Select(i => (0, (long)i, (byte[]?)"garbage"u8.ToArray()))), _cancel.Token);
+
+        var first = await NextAsync();
+        var second = await NextAsync();
+        Assert.Equal((0, 10, FlushTrigger.Rows), (first.RowCount, first.DeadLetters.Count, first.Trigger));
+        Assert.Equal((0, 10, FlushTrigger.Rows), (second.RowCount, second.DeadLetters.Count, second.Trigger));
+        await SettledAsync();
+        Assert.False(_output.Reader.TryRead(out _)); // five wait for more
+    }
+
+    [Fact]
+    public async Task Dead_letters_count_toward_the_byte_limit()
+    {
+        Start(maxBytes: 64 << 10);
+        var garbage = new byte[8 << 10]; // 0x00…: not a MessagePack array
+        await _input.Writer.WriteAsync(Factory.Block(Enumerable.Range(0, 20).Select(i => (1, (long)i, (byte[]?)garbage))), _cancel.Token);
+
+        var batch = await NextAsync();
+        Assert.Equal((FlushTrigger.Bytes, 8), (batch.Trigger, batch.DeadLetters.Count)); // 8 × 8 KiB (+ keys) reach 64 KiB
+        Assert.InRange(batch.DeadLetterBytes, 64 << 10, (64 << 10) + 100);
+    }
+
     public async ValueTask DisposeAsync()
     {
-        await _cancel.CancelAsync();
-        try
+        _input.Writer.TryComplete();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!_run.IsCompleted && !timeout.IsCancellationRequested)
         {
-            await _run;
-        }
-        catch (OperationCanceledException)
-        {
+            _steps.RunUntilIdle();
+            while (_output.Reader.TryRead(out _))
+            {
+                // the committer's part: take what is sealed, so that a waiting seal goes on
+            }
+
+            await Task.Delay(1, CancellationToken.None);
         }
 
+        await _run;
         _cancel.Dispose();
         _batches.Dispose();
     }

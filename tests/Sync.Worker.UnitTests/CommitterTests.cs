@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using PolyglotAspire.Contracts;
 using PolyglotAspire.SyncWorker.ClickHouse;
 using PolyglotAspire.SyncWorker.Pipeline;
@@ -164,6 +165,14 @@ public sealed class CommitterTests : IDisposable
     [Fact]
     public async Task Dead_letters_are_acknowledged_before_the_commit_and_re_sent_if_their_produce_failed()
     {
+        // Step by step, on a fake clock: "not committed yet" is checked while the committer provably waits.
+        var steps = new StepByStep();
+        var time = new FakeTimeProvider();
+        var metrics = Doubles.Metrics();
+        var retry = new RetryPolicy(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(10), time, metrics, _status, NullLogger.Instance);
+        var committer = new Committer(Channel.CreateUnbounded<OrderBatch>().Reader, _pool, _sink,
+            new WatermarkBook(_sink, _ownership, retry, Topics.OrderEvents, time, metrics), _offsets, _ownership, _deadLetters,
+            retry, Topics.OrderEvents, time, metrics, NullLogger.Instance);
         _ownership.Assign([0]);
         var batch = Batch((0, 0, 2, 1, 1, 2));
         var letter = new DeadLetter(0, 1, null, [1, 2, 3], Encoding.DecodeError.NotAnArray, -1)
@@ -174,14 +183,44 @@ public sealed class CommitterTests : IDisposable
         var ack = new TaskCompletionSource();
         _deadLetters.Outcome = _ => ack.Task;
 
-        var write = _committer.WriteAsync(batch, _ct);
-        await Task.Delay(200, _ct);
-        Assert.Equal(letter, Assert.Single(_deadLetters.Published)); // re-sent
-        Assert.DoesNotContain(_sink.Calls, c => c.StartsWith("commit", StringComparison.Ordinal));
+        var write = steps.Start(() => committer.WriteAsync(batch, CancellationToken.None)); // no token: see StepByStep
+        steps.RunUntilIdle();
+        Assert.Equal(letter, Assert.Single(_deadLetters.Published)); // re-sent at once ...
+        time.Advance(TimeSpan.FromMilliseconds(10));
+        steps.RunUntilIdle();                                          // ... and, after the retry delay, waited for
+        Assert.DoesNotContain(_sink.Calls, c => c.StartsWith("commit", StringComparison.Ordinal) || c.StartsWith("sync_state", StringComparison.Ordinal));
+        Assert.False(write.IsCompleted);
 
         ack.SetResult();
+        await steps.RunUntilCompletedAsync(write);
         await write;
         Assert.Equal("commit p0@3", _sink.Calls[^1]);
+    }
+
+    [Fact]
+    public async Task A_dead_letter_too_large_for_the_dead_letter_topic_goes_without_its_value_and_the_batch_commits()
+    {
+        // The DLQ record is base64 JSON, a third bigger than the message that fitted the source topic: a broker that
+        // refuses it as too large would be asked again for ever, and nothing after it committed.
+        var (producer, broker) = SizeLimitedProducer.Create(maxValueBytes: 4 << 10);
+        var committer = new Committer(Channel.CreateUnbounded<OrderBatch>().Reader, _pool, _sink,
+            new WatermarkBook(_sink, _ownership, Doubles.FastRetry(Doubles.Metrics()), Topics.OrderEvents, TimeProvider.System, Doubles.Metrics()),
+            _offsets, _ownership, _deadLetters, Doubles.FastRetry(Doubles.Metrics(), _status), Topics.OrderEvents, TimeProvider.System, Doubles.Metrics(), NullLogger.Instance);
+        var publisher = new DeadLetterPublisher(producer, Topics.OrderEvents, Topics.OrderEventsDeadLetter, TimeProvider.System);
+        _ownership.Assign([0]);
+        var batch = Batch((0, 0, 0, 1, 1, 0));
+        var letter = new DeadLetter(0, 0, [7], new byte[3_500], Encoding.DecodeError.NotAnArray, -1); // fits 4 KiB; its record does not
+        letter.Delivery = publisher.PublishAsync(letter);
+        batch.DeadLetters.Add(letter);
+
+        await committer.WriteAsync(batch, _ct).WaitAsync(TimeSpan.FromSeconds(10), _ct);
+
+        Assert.Equal("commit p0@1", _sink.Calls[^1]);
+        Assert.Equal(1, broker.Refused);
+        var record = System.Text.Json.JsonDocument.Parse(Assert.Single(broker.Accepted)).RootElement;
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, record.GetProperty("value").ValueKind);
+        Assert.Equal(3_500, record.GetProperty("valueLength").GetInt32());
+        Assert.Equal(0, record.GetProperty("offset").GetInt64());
     }
 
     [Fact]
@@ -212,29 +251,30 @@ public sealed class CommitterTests : IDisposable
     public async Task Inserts_overlap_but_commits_follow_batch_order_even_when_a_later_insert_finishes_first()
     {
         _ownership.Assign([0]);
+        var steps = new StepByStep();
         var gated = new GatedSink(_sink);
-        var channel = Channel.CreateUnbounded<OrderBatch>();
+        var channel = new StepChannel<OrderBatch>();
         var metrics = Doubles.Metrics();
         var retry = Doubles.FastRetry(metrics);
         var committer = new Committer(channel.Reader, _pool, gated,
             new WatermarkBook(gated, _ownership, retry, Topics.OrderEvents, TimeProvider.System, metrics), _offsets, _ownership, _deadLetters,
             retry, Topics.OrderEvents, TimeProvider.System, metrics, NullLogger.Instance);
-        var run = committer.RunAsync(_ct, parallelism: 2);
+        var run = steps.Start(() => committer.RunAsync(CancellationToken.None, parallelism: 2)); // no token: see StepByStep
 
         await channel.Writer.WriteAsync(Batch((0, 0, 9, 1, 1, 10)), _ct);
         await channel.Writer.WriteAsync(Batch((0, 10, 19, 2, 2, 10)), _ct);
-        while (gated.Inserts.Count < 2)
-        {
-            await Task.Delay(5, _ct); // both inserts are in flight at once
-        }
-
+        steps.RunUntilIdle();
         var inserts = gated.Inserts.ToArray();
+        Assert.Equal(2, inserts.Length); // both inserts are in flight at once
+
         inserts[1].Gate.SetResult(); // the later batch is written first ...
-        await Task.Delay(100, _ct);
+        steps.RunUntilIdle();
+        Assert.Contains("insert orders 100 bytes", _sink.Calls);
         Assert.DoesNotContain(_sink.Calls, c => c.StartsWith("commit", StringComparison.Ordinal)); // ... but not committed past the earlier one
 
         inserts[0].Gate.SetResult();
         channel.Writer.Complete();
+        await steps.RunUntilCompletedAsync(run);
         await run;
         Assert.Equal(["commit p0@10", "commit p0@20"], _sink.Calls.Where(c => c.StartsWith("commit", StringComparison.Ordinal)));
     }

@@ -130,7 +130,7 @@ internal sealed class GatedSink(FakeSink inner) : IClickHouseSink
 
     public async Task InsertOrdersAsync(RowBinaryBuffer rows, string token, CancellationToken cancellationToken)
     {
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(); // synchronous continuations: see StepByStep
         Inserts.Enqueue((token, gate));
         await gate.Task.WaitAsync(cancellationToken);
         await inner.InsertOrdersAsync(rows, token, cancellationToken);
@@ -139,4 +139,46 @@ internal sealed class GatedSink(FakeSink inner) : IClickHouseSink
     public Task InsertSyncStateAsync(IReadOnlyList<SyncStateRow> rows, CancellationToken cancellationToken) => inner.InsertSyncStateAsync(rows, cancellationToken);
 
     public Task<IReadOnlyDictionary<int, StoredWatermark>> ReadSyncStateAsync(string topic, CancellationToken cancellationToken) => inner.ReadSyncStateAsync(topic, cancellationToken);
+}
+
+/// <summary>
+/// A Kafka producer that keeps what it is given and, like a broker with <c>message.max.bytes</c>, refuses any value
+/// larger than <see cref="MaxValueBytes"/> with <c>MsgSizeTooLarge</c>. Only <c>ProduceAsync(topic, …)</c> is served.
+/// </summary>
+#pragma warning disable CA1852 // DispatchProxy derives the proxy type from it: it must not be sealed.
+internal class SizeLimitedProducer : System.Reflection.DispatchProxy
+#pragma warning restore CA1852
+{
+    public int MaxValueBytes { get; set; } = int.MaxValue;
+
+    public System.Collections.Concurrent.ConcurrentQueue<byte[]> Accepted { get; } = new();
+
+    public int Refused;
+
+    public static (IProducer<byte[]?, byte[]> Producer, SizeLimitedProducer State) Create(int maxValueBytes)
+    {
+        var producer = Create<IProducer<byte[]?, byte[]>, SizeLimitedProducer>();
+        var state = (SizeLimitedProducer)(object)producer;
+        state.MaxValueBytes = maxValueBytes;
+        return (producer, state);
+    }
+
+    protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args)
+    {
+        if (targetMethod?.Name != nameof(IProducer<byte[], byte[]>.ProduceAsync) || args?[0] is not string topic)
+        {
+            throw new NotSupportedException(targetMethod?.Name);
+        }
+
+        var message = (Message<byte[]?, byte[]>)args[1]!;
+        if (message.Value.Length > MaxValueBytes)
+        {
+            Interlocked.Increment(ref Refused);
+            return Task.FromException<DeliveryResult<byte[]?, byte[]>>(new ProduceException<byte[]?, byte[]>(
+                new Error(ErrorCode.MsgSizeTooLarge), new DeliveryResult<byte[]?, byte[]> { Topic = topic, Message = message }));
+        }
+
+        Accepted.Enqueue(message.Value);
+        return Task.FromResult(new DeliveryResult<byte[]?, byte[]> { Topic = topic, Message = message, Status = PersistenceStatus.Persisted });
+    }
 }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Net;
 using PolyglotAspire.Analytics.Queries;
 using PolyglotAspire.AppHost.Infrastructure;
 using PolyglotAspire.Load.Scenarios.Noisy;
@@ -9,7 +11,9 @@ namespace PolyglotAspire.Load.Scenarios;
 /// steady rate, open loop) in three phases of one run over a pre-loaded order book (default 1 M orders, in both
 /// stores): (c) no analytics; (a) a heavy analytics load — the dashboard's revenue, top-customers and summary
 /// questions, several clients in a loop — run directly on PostgreSQL (the same SQL Analytics.Api's fallback runs);
-/// (b) the same load through Analytics.Api on ClickHouse (<c>consistency=eventual</c>); then (c) again, to show drift.
+/// (b) the same load through Analytics.Api on ClickHouse (<c>consistency=eventual</c>); (d) clients that force
+/// Analytics.Api's PostgreSQL fallback (<c>consistency=bounded&amp;maxStalenessMs=0</c>), which its admission control
+/// caps (issue 13 item 10); then (c) again, to show drift.
 /// </summary>
 internal sealed class NoisyNeighbourScenario : IScenario
 {
@@ -33,7 +37,7 @@ internal sealed class NoisyNeighbourScenario : IScenario
     public IReadOnlyList<string> Options { get; } = ["orders", "rate", "seconds", "analytics-clients"];
 
     /// <summary>One phase; <c>PacedLikePostgres</c>: analytics paced to the queries/s PostgreSQL sustained in (a) — the same work, so only the path differs.</summary>
-    private sealed record Phase(string Label, string Analytics, Func<AnalyticsQuestion, CancellationToken, Task>? Ask, bool PacedLikePostgres = false);
+    private sealed record Phase(string Label, string Analytics, Func<AnalyticsQuestion, CancellationToken, Task>? Ask, bool PacedLikePostgres = false, int? Clients = null);
 
     private sealed record Outcome(Phase Phase, PhaseResult Write, AnalyticsLoad.Outcome? Analytics, Dictionary<string, double> CpuPerSecond);
 
@@ -43,8 +47,9 @@ internal sealed class NoisyNeighbourScenario : IScenario
         var rate = options.GetInt("rate", 500);
         var duration = options.GetSeconds("seconds", 30);
         var clients = options.GetInt("analytics-clients", 4);
+        var fallbackClients = options.GetInt("fallback-clients", 16);
         var result = new ScenarioResult(Name,
-            $"dotnet run -c Release --project perf/PolyglotAspire.Load -- noisy --orders {orders} --rate {rate} --seconds {duration.TotalSeconds} --analytics-clients {clients}");
+            $"dotnet run -c Release --project perf/PolyglotAspire.Load -- noisy --orders {orders} --rate {rate} --seconds {duration.TotalSeconds} --analytics-clients {clients} --fallback-clients {fallbackClients}");
         result.NoteLoadAverage("start");
         await using var stores = await AppClients.OpenAsync(app);
         result.Notes.Add(await stores.EngineVersionsAsync(cancellationToken));
@@ -59,6 +64,23 @@ internal sealed class NoisyNeighbourScenario : IScenario
             response.EnsureSuccessStatusCode();
         }
 
+        // (d): every question asks for zero staleness, so whenever ClickHouse lags at all it goes to PostgreSQL — if
+        // Analytics.Api admits it. A refusal (503) is honoured as a polite client would (wait Retry-After), then counted.
+        var answeredBy = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        async Task AskForcingFallback(AnalyticsQuestion q, CancellationToken ct)
+        {
+            using var response = await stores.Analytics.GetAsync(new Uri($"/api/analytics/{q.PathWith("consistency=bounded&maxStalenessMs=0")}", UriKind.Relative), ct);
+            if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+            {
+                answeredBy.AddOrUpdate("refused (503)", 1, (_, n) => n + 1);
+                await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1), ct);
+                throw new HttpRequestException("refused by the fallback's admission control (503)");
+            }
+
+            response.EnsureSuccessStatusCode();
+            answeredBy.AddOrUpdate(response.Headers.GetValues("X-Data-Source").Single(), 1, (_, n) => n + 1);
+        }
+
         var postgres = new PostgresAnalyticsStore(stores.Postgres);
         Phase[] phases =
         [
@@ -66,6 +88,8 @@ internal sealed class NoisyNeighbourScenario : IScenario
             new("(a) analytics on PostgreSQL", $"{clients} clients, directly on PostgreSQL", (q, ct) => q.Ask(postgres, ct)),
             new("(b) analytics via Analytics.Api on ClickHouse", $"{clients} clients, HTTP, consistency=eventual", AskAnalyticsApi),
             new("(b′) the same, paced to (a)'s queries/s", $"{clients} clients, HTTP, at the rate PostgreSQL sustained in (a)", AskAnalyticsApi, PacedLikePostgres: true),
+            new("(d) analytics forcing the PostgreSQL fallback", $"{fallbackClients} clients, HTTP, consistency=bounded&maxStalenessMs=0",
+                AskForcingFallback, Clients: fallbackClients),
 
             // The baseline again: on a shared machine, how far (c) and (c′) differ is how much the background moved.
             new("(c′) no analytics, again (drift check)", "none", null),
@@ -78,7 +102,14 @@ internal sealed class NoisyNeighbourScenario : IScenario
             {
                 foreach (var phase in phases.Where(p => p.Ask is not null))
                 {
-                    await phase.Ask!(question, cancellationToken);
+                    try
+                    {
+                        await phase.Ask!(question, cancellationToken);
+                    }
+                    catch (HttpRequestException) when (phase.Ask == AskForcingFallback)
+                    {
+                        // refused: the admission control is warm too
+                    }
                 }
             }
 
@@ -92,10 +123,14 @@ internal sealed class NoisyNeighbourScenario : IScenario
             await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
             await RelayCatchUp.SettleAsync(stores.PostgresConnectionString, cancellationToken);
             var pace = phase.PacedLikePostgres ? outcomes[1].Analytics?.PerSecond : null;
-            outcomes.Add(await RunPhaseAsync(app, oltp, phase, rate, duration, clients, questions, pace, cancellationToken));
+            outcomes.Add(await RunPhaseAsync(app, oltp, phase, rate, duration, phase.Clients ?? clients, questions, pace, cancellationToken));
         }
 
         Report(result, rate, duration, outcomes);
+        var fallback = outcomes.Single(o => o.Phase.Ask == AskForcingFallback);
+        result.Notes.Add($"(d) answers: {string.Join(", ", answeredBy.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Value:N0} {p.Key}"))} " +
+            $"(its 'errors' are the refusals). OLTP p99 (d) ÷ (c) = {fallback.Write.Latency.Ms(99) / outcomes[0].Write.Latency.Ms(99):0.00} (target ≤ 1.5). " +
+            "Analytics.Api admits at most Analytics:FallbackMaxConcurrency fallback queries at once (a bounded queue, then 503 + Retry-After) with a statement timeout on its connections.");
         result.NoteLoadAverage("end");
         return result;
     }

@@ -96,14 +96,21 @@ public class AppFixture : IAsyncLifetime
         await App.ResourceNotifications.WaitForResourceAsync(resource, e => IsStopped(e.Snapshot), cancellationToken);
     }
 
-    /// <summary>Starts a stopped resource and waits until it is healthy again.</summary>
-    public async Task StartAsync(string resource, CancellationToken cancellationToken)
+    /// <summary>Starts a stopped resource and waits until it is healthy again (or only running, for a test that expects it unhealthy).</summary>
+    public async Task StartAsync(string resource, CancellationToken cancellationToken, bool waitUntilHealthy = true)
     {
         var result = await App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, cancellationToken);
         Assert.True(result.Success, $"starting {resource}: {result.Message}");
         // The command returns before the new run is visible: until then the snapshot still says how the last one ended.
         await App.ResourceNotifications.WaitForResourceAsync(resource, e => !IsStopped(e.Snapshot), cancellationToken);
-        await WaitForHealthyAsync(resource, cancellationToken);
+        if (waitUntilHealthy)
+        {
+            await WaitForHealthyAsync(resource, cancellationToken);
+        }
+        else
+        {
+            await App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.Running, cancellationToken);
+        }
     }
 
     /// <summary>

@@ -8,8 +8,16 @@ using PolyglotAspire.IntegrationTests.Infrastructure;
 
 namespace PolyglotAspire.IntegrationTests.Orders;
 
-/// <summary>An app of its own for the tests that break things (kill the service, the relay, stop Kafka, inject faults).</summary>
-public sealed class OrdersFaultFixture : AppFixture;
+/// <summary>
+/// An app of its own for the tests that break things (kill the service, the relay, stop Kafka, inject faults, lose the
+/// slot). Its PostgreSQL keeps at most 64 MB of WAL for the slot, so a test can reach the bound (the default is 4 GB).
+/// </summary>
+public sealed class OrdersFaultFixture : AppFixture
+{
+    public const string MaxSlotWalKeepSize = "64MB";
+
+    protected override IEnumerable<string> Arguments => [$"Postgres:MaxSlotWalKeepSize={MaxSlotWalKeepSize}"];
+}
 
 [CollectionDefinition(nameof(OrdersFaultGroup))]
 public sealed class OrdersFaultGroup : ICollectionFixture<OrdersFaultFixture>;
@@ -137,7 +145,7 @@ public sealed class OrdersFaultTests(OrdersFaultFixture fixture) : IDisposable
         // A test-only fault inside the database: the outbox insert (after the order and its lines, before COMMIT)
         // fails for this customer's orders and for the victim's status change. Production code is untouched.
         var function = "test_fail_outbox_" + Guid.NewGuid().ToString("N")[..8];
-        await ExecuteAsync($"""
+        await _orders.ExecuteSqlAsync($"""
             CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 IF NEW.order_id = '{victim.Id}' OR EXISTS (SELECT 1 FROM orders WHERE id = NEW.order_id AND customer_id = '{customer}') THEN
@@ -146,7 +154,7 @@ public sealed class OrdersFaultTests(OrdersFaultFixture fixture) : IDisposable
                 RETURN NEW;
             END $$;
             CREATE TRIGGER {function} BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION {function}();
-            """);
+            """, _ct);
         try
         {
             using (var create = await _orders.PostAsync(OrdersClient.Body(customer, ("A", 1, 1m), ("B", 2, 2m)), key, _ct))
@@ -161,7 +169,7 @@ public sealed class OrdersFaultTests(OrdersFaultFixture fixture) : IDisposable
         }
         finally
         {
-            await ExecuteAsync($"DROP TRIGGER {function} ON outbox; DROP FUNCTION {function}();");
+            await _orders.ExecuteSqlAsync($"DROP TRIGGER {function} ON outbox; DROP FUNCTION {function}();", _ct);
         }
 
         Assert.Equal((0, 0, 0), await _orders.CountAsync(customer, key, _ct));
@@ -262,14 +270,6 @@ public sealed class OrdersFaultTests(OrdersFaultFixture fixture) : IDisposable
 
         Assert.Fail("Could not take the replication slot from the relay.");
         throw new UnreachableException();
-    }
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("ordersdb"));
-        await connection.OpenAsync(_ct);
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(_ct);
     }
 
     public void Dispose() => _orders.Dispose();

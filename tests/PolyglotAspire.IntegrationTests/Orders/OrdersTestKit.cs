@@ -116,6 +116,15 @@ public sealed class OrdersClient(AppFixture fixture) : IDisposable
         return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
     }
 
+    /// <summary>Runs SQL on the orders database as the test's superuser (for faults injected in the database, and their clean-up).</summary>
+    public async Task ExecuteSqlAsync(string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("ordersdb"));
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public void Dispose() => Http.Dispose();
 }
 
@@ -200,8 +209,11 @@ public static class DeliveryAssertions
 {
     /// <summary>
     /// At-least-once with order per key: per order, the first occurrences of its versions appear as 1, 2, 3 … with no
-    /// gap and never out of order; repeats (a replay after a crash or a producer retry) may follow, never precede. The
-    /// last version seen is <paramref name="expectedLastVersion"/>. Returns how many messages were repeats.
+    /// gap and never out of order; repeats (a replay after a crash or a producer retry) may follow, never precede. A
+    /// replay re-sends a suffix of the WAL, in order, so every delivery of a version is followed, later, by the next
+    /// version — until the last: an older version delivered after a newer one and never followed by it again (a
+    /// consumer would end on the older one) fails. The last version seen is <paramref name="expectedLastVersion"/>.
+    /// Returns how many messages were repeats.
     /// </summary>
     public static int AssertOrderedWithoutLoss(IEnumerable<CapturedMessage> messages, IReadOnlyDictionary<Guid, int> expectedLastVersion)
     {
@@ -212,6 +224,7 @@ public static class DeliveryAssertions
         {
             Assert.True(byOrder.TryGetValue(orderId, out var sequence), $"no event at all for order {orderId}");
             Assert.Single(sequence.Select(m => m.Partition).Distinct());
+            var versions = string.Join(",", sequence.Select(m => m.Event.OrderVersion));
             var highest = 0;
             foreach (var message in sequence)
             {
@@ -222,11 +235,20 @@ public static class DeliveryAssertions
                     continue;
                 }
 
-                Assert.True(version == highest + 1, $"order {orderId}: version {version} after {highest} (gap or reorder): {string.Join(",", sequence.Select(m => m.Event.OrderVersion))}");
+                Assert.True(version == highest + 1, $"order {orderId}: version {version} after {highest} (gap or reorder): {versions}");
                 highest = version;
             }
 
             Assert.True(highest == lastVersion, $"order {orderId}: last version published {highest}, expected {lastVersion}");
+
+            var later = new HashSet<int>();
+            for (var i = sequence.Count - 1; i >= 0; i--)
+            {
+                var version = sequence[i].Event.OrderVersion;
+                Assert.True(version == lastVersion || later.Contains(version + 1),
+                    $"order {orderId}: version {version} delivered after a newer one and never followed by version {version + 1} again: {versions}");
+                later.Add(version);
+            }
         }
 
         return repeats;
