@@ -27,6 +27,7 @@ var syncWorker = builder.AddProject<Projects.Sync_Worker>("sync-worker")
     .WithClickHouse(engines.ClickHouse.Writer)
     .WithSection(builder.Configuration, "SyncWorker") // e.g. by the load harness: SyncWorker:BatchMaxRows=50000
     .WithHttpHealthCheck("/health");
+authentication.ValidateTokens(syncWorker); // its /api/admin/* endpoints
 
 var analyticsApi = builder.AddProject<Projects.Analytics_Api>("analytics-api")
     .WithExternalHttpEndpoints()

@@ -56,6 +56,9 @@ public sealed class ApiAuthentication
         {
             var key = ParameterResourceBuilderExtensions.CreateGeneratedParameter(builder, SigningKeyName, secret: true,
                 new GenerateParameterDefault { MinLength = SigningKeyLength, Special = false });
+            // In the model (a secret parameter, masked on the dashboard) so that whoever holds the app can mint tokens
+            // with it the way eng/dev-token.sh does: tests, the load harness.
+            builder.AddResource(key);
             return new ApiAuthentication(key, null, null, null, null, null);
         }
 

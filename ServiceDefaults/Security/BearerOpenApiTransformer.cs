@@ -37,6 +37,11 @@ internal sealed class BearerOpenApiTransformer : IOpenApiDocumentTransformer, IO
         }
 
         var scopes = metadata.OfType<IAuthorizeData>().Select(a => a.Policy).OfType<string>().Where(PolyglotScopes.All.Contains).Distinct().ToList();
+        if (scopes.Count == 0 && RouteScopeRequirement.ScopeFor("/" + context.Description.RelativePath) is { } byRoute)
+        {
+            scopes.Add(byRoute); // the fallback policy's convention
+        }
+
         operation.Security ??= [];
         operation.Security.Add(new OpenApiSecurityRequirement
         {

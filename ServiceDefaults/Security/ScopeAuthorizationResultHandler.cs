@@ -17,7 +17,11 @@ internal sealed class ScopeAuthorizationResultHandler : IAuthorizationMiddleware
     {
         if (authorizeResult.Forbidden && context.User.Identity?.IsAuthenticated == true)
         {
-            var missing = authorizeResult.AuthorizationFailure?.FailedRequirements.OfType<ScopeRequirement>().Select(r => r.Scope).ToList() ?? [];
+            var failure = authorizeResult.AuthorizationFailure;
+            var missing = (failure?.FailedRequirements.OfType<ScopeRequirement>().Select(r => r.Scope) ?? [])
+                .Concat(failure?.FailureReasons.Where(r => r.Handler is RouteScopeRequirement).Select(r => r.Message) ?? [])
+                .Distinct()
+                .ToList();
             return BearerProblems.ForbidAsync(context, missing);
         }
 

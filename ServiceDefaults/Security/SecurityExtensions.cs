@@ -41,14 +41,15 @@ public static class SecurityExtensions
             .Configure<IOptions<AuthenticationSettings>>((jwt, settings) => ConfigureJwtBearer(jwt, settings.Value));
 
         var authorization = services.AddAuthorizationBuilder()
-            // An endpoint without a policy of its own still needs a valid token: nothing is open by omission.
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+            // An endpoint without a policy of its own still needs a valid token, and the scope its route implies by
+            // convention (/api/analytics, /api/admin): nothing is open by omission.
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().AddRequirements(new RouteScopeRequirement()).Build());
         foreach (var scope in PolyglotScopes.All)
         {
             authorization.AddPolicy(scope, policy => policy.RequireAuthenticatedUser().AddRequirements(new ScopeRequirement(scope)));
         }
 
-        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ScopeAuthorizationResultHandler>();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ScopeAuthorizationResultHandler>();
         services.ConfigureAll<OpenApiOptions>(options =>
         {
             var transformer = new BearerOpenApiTransformer();
