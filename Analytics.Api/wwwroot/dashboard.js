@@ -2,6 +2,7 @@
 // CDN) and says how fresh the numbers are. Refreshes itself every /dashboard/settings refreshSeconds (or ?refresh=N).
 // Money is never added across currencies: every amount on the page is in the selected currency (?currency=XXX, or
 // the one with the most orders), and every question is asked with it.
+// Nothing is asked before a person signs in with a bearer token (analytics:read); the page itself holds no secret.
 const $ = (id) => document.getElementById(id);
 const count = new Intl.NumberFormat('en-US');
 const moneyFormats = new Map();
@@ -20,10 +21,42 @@ let lastAsOf = null;
 let lastRefresh = null;
 let currency = new URLSearchParams(location.search).get('currency');
 
+// The person's bearer token, pasted into the sign-in form: kept in this tab's sessionStorage only, never in the page.
+const tokenKey = 'polyglot-aspire.token';
+const token = {
+  get: () => sessionStorage.getItem(tokenKey),
+  set: (value) => sessionStorage.setItem(tokenKey, value),
+  clear: () => sessionStorage.removeItem(tokenKey),
+};
+
+class SignInNeeded extends Error {}
+
 async function getJson(path) {
-  const response = await fetch(path, { headers: { accept: 'application/json' } });
+  const current = token.get();
+  if (!current) throw new SignInNeeded('sign in first');
+  const response = await fetch(path, { headers: { accept: 'application/json', authorization: `Bearer ${current}` } });
+  if (response.status === 401) throw new SignInNeeded('the token was refused (expired or not valid): sign in again');
+  if (response.status === 403) throw new SignInNeeded('the token lacks the analytics:read scope');
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
   return response.json();
+}
+
+// Without a usable token: the sign-in prompt, no data (what was shown is cleared).
+function showSignIn(message = '') {
+  token.clear();
+  $('dashboard').hidden = true;
+  $('signout').hidden = true;
+  $('signin').hidden = false;
+  $('signin-error').textContent = message;
+  $('freshness').className = 'freshness unknown';
+  $('freshness-text').textContent = 'signed out';
+  document.querySelectorAll('.chart, #top-customers').forEach((e) => e.replaceChildren());
+}
+
+function showDashboard() {
+  $('signin').hidden = true;
+  $('dashboard').hidden = false;
+  $('signout').hidden = false;
 }
 
 function svg(tag, attributes = {}, text) {
@@ -150,13 +183,37 @@ async function refresh() {
     lastRefresh = new Date();
     showFreshness(summary);
   } catch (error) {
+    if (error instanceof SignInNeeded) { showSignIn(error.message); return; }
     $('freshness').className = 'freshness error';
     $('freshness-text').textContent = `cannot refresh: ${error.message}`;
   }
 }
 
-async function start() {
+const refreshOverride = Number(new URLSearchParams(location.search).get('refresh'));
+
+async function signedIn() {
+  showDashboard();
   try { settings = await getJson('/dashboard/settings'); } catch { /* defaults */ }
+  if (refreshOverride > 0) settings.refreshSeconds = refreshOverride;
+  await refresh();
+}
+
+// Refreshes while signed in, at the period the settings say (known only once signed in).
+function scheduleRefresh() {
+  setTimeout(async () => {
+    if (token.get()) await refresh();
+    scheduleRefresh();
+  }, settings.refreshSeconds * 1000);
+}
+
+async function start() {
+  $('signin-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    token.set($('token').value.trim());
+    $('token').value = '';
+    signedIn();
+  });
+  $('signout').addEventListener('click', () => showSignIn());
   $('currency').addEventListener('change', (event) => {
     currency = event.target.value;
     const url = new URL(location.href);
@@ -164,10 +221,9 @@ async function start() {
     history.replaceState(null, '', url);
     refresh();
   });
-  const override = Number(new URLSearchParams(location.search).get('refresh'));
-  if (override > 0) settings.refreshSeconds = override;
-  await refresh();
-  setInterval(refresh, settings.refreshSeconds * 1000);
+  if (refreshOverride > 0) settings.refreshSeconds = refreshOverride;
+  if (token.get()) await signedIn(); else showSignIn();
+  scheduleRefresh();
   setInterval(tick, 1000);
 }
 
