@@ -27,6 +27,10 @@ public sealed class SyncWorkerOptionsValidator : IValidateOptions<SyncWorkerOpti
         Require(options.BatchMaxBytes is >= 64 << 10 and <= 1L << 30, $"BatchMaxBytes is {options.BatchMaxBytes}; expected 64 KiB to 1 GiB.");
         Require(Between(options.BatchMaxAge, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(10)),
             $"BatchMaxAge is {options.BatchMaxAge}; expected 1 ms to 10 min.");
+        Require(Between(options.BatchLinger, TimeSpan.Zero, options.BatchMaxAge),
+            $"BatchLinger is {options.BatchLinger}; expected 0 to BatchMaxAge ({options.BatchMaxAge}).");
+        Require(Between(options.FreshnessTarget, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(24)),
+            $"FreshnessTarget is {options.FreshnessTarget}; expected 100 ms to 24 h.");
         Require(options.ChannelCapacity is >= 1 and <= 10_000, $"ChannelCapacity is {options.ChannelCapacity}; expected 1 to 10,000.");
         Require(options.BlockMessages is >= 1 and <= 1_000_000, $"BlockMessages is {options.BlockMessages}; expected 1 to 1,000,000.");
         Require(options.InsertParallelism is >= 1 and <= 16, $"InsertParallelism is {options.InsertParallelism}; expected 1 to 16.");

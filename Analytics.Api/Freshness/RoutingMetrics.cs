@@ -26,10 +26,15 @@ public sealed class RoutingMetrics : IDisposable
             "PostgreSQL fallback queries running now (at most Analytics:FallbackMaxConcurrency).");
     }
 
-    public void Fallback(string reason, bool admitted) =>
-        _fallbacks.Add(1, new KeyValuePair<string, object?>("reason", reason), new KeyValuePair<string, object?>("outcome", admitted ? "admitted" : "rejected"));
+    /// <summary>Attribute names, prefixed with the product's namespace as OpenTelemetry asks of custom attributes.</summary>
+    public const string ReasonTag = "polyglot.analytics.fallback.reason";
+    public const string OutcomeTag = "polyglot.analytics.outcome";
+    public const string WaitKindTag = "polyglot.analytics.wait.kind";
 
-    public void WaitRefused(string kind) => _waitsRefused.Add(1, new KeyValuePair<string, object?>("kind", kind));
+    public void Fallback(string reason, bool admitted) =>
+        _fallbacks.Add(1, new KeyValuePair<string, object?>(ReasonTag, reason), new KeyValuePair<string, object?>(OutcomeTag, admitted ? "admitted" : "rejected"));
+
+    public void WaitRefused(string kind) => _waitsRefused.Add(1, new KeyValuePair<string, object?>(WaitKindTag, kind));
 
     public void FallbackStarted() => Interlocked.Increment(ref _fallbacksRunning);
 

@@ -6,10 +6,12 @@ namespace PolyglotAspire.SyncWorker.Pipeline;
 
 /// <summary>
 /// The decode stage: reads <see cref="RawBlock"/>s, transcodes every message straight into the current batch's
-/// RowBinary, and seals the batch when it reaches <see cref="BatchLimits.MaxRows"/> rows,
-/// <see cref="BatchLimits.MaxBytes"/> bytes (dead letters count toward both) or <see cref="BatchLimits.MaxAge"/> of
-/// age (from its first message's consumption), whichever comes first, or at a barrier. Sealed batches go to a bounded channel: when the
-/// committer falls behind, this stage waits, the block channel fills, and the consume loop pauses.
+/// RowBinary, and seals the batch when it reaches <see cref="BatchLimits.MaxRows"/> rows or
+/// <see cref="BatchLimits.MaxBytes"/> bytes (dead letters count toward both), at a barrier, or by age (from its first
+/// message's consumption) once the committer has room: at <see cref="BatchLimits.Linger"/> when nothing more is
+/// waiting (group commit: a batch waits only while data is arriving), at <see cref="BatchLimits.MaxAge"/> even if more
+/// is. Sealed batches go to a bounded channel: when the committer falls behind, this stage waits, the block channel
+/// fills, and the consume loop pauses.
 /// </summary>
 internal sealed partial class Batcher(
     ChannelReader<RawBlock> input,
@@ -36,18 +38,26 @@ internal sealed partial class Batcher(
         {
             while (true)
             {
-                // Age: flush once the committer can take the batch and nothing more is already waiting. If the
-                // committer is still busy, or a backlog is queued behind this batch, sealing now would only make
-                // a smaller insert (and one more part to merge): keep filling up to the row and byte limits. So
-                // batches grow with the load and stay small — fresh — when it is light.
-                var aged = !_batch.IsEmpty && time.GetElapsedTime(_batch.FirstTimestamp) >= limits.MaxAge;
+                // Group commit: flush once the committer can take the batch and nothing more is already waiting
+                // (after Linger). If the committer is still busy, or a backlog is queued behind this batch, sealing
+                // now would only make a smaller insert (and one more part to merge): keep filling up to the row and
+                // byte limits. So batches grow with the load and stay small — fresh — when it is light. MaxAge
+                // bounds the wait of a batch that input keeps feeding faster than it reaches its size limits.
+                var age = _batch.IsEmpty ? TimeSpan.Zero : time.GetElapsedTime(_batch.FirstTimestamp);
+                if (!_batch.IsEmpty && age >= limits.MaxAge && TrySeal(FlushTrigger.Age))
+                {
+                    waitForRoom = null;
+                    continue;
+                }
+
                 if (waitForInput is null && input.TryRead(out var block))
                 {
                     await ProcessAsync(block, cancellationToken);
                     continue;
                 }
 
-                if (aged && TrySeal(FlushTrigger.Age))
+                var aged = !_batch.IsEmpty && (age >= limits.Linger || Behind());
+                if (aged && TrySeal(FlushTrigger.Drained))
                 {
                     waitForRoom = null;
                     continue;
@@ -71,10 +81,10 @@ internal sealed partial class Batcher(
                 }
                 else if (!_batch.IsEmpty)
                 {
-                    // Race the input against the batch's age deadline. One timer per batch, reused across waits.
+                    // Race the input against the batch's linger deadline. One timer per batch, reused across waits.
                     if (ageTimer is null || ageTimerBatch != _batch.Id)
                     {
-                        var left = limits.MaxAge - time.GetElapsedTime(_batch.FirstTimestamp);
+                        var left = limits.Linger - time.GetElapsedTime(_batch.FirstTimestamp);
                         ageTimer = Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.Zero, time, cancellationToken);
                         ageTimerBatch = _batch.Id;
                     }
@@ -106,6 +116,9 @@ internal sealed partial class Batcher(
             output.TryComplete();
         }
     }
+
+    /// <summary>Far behind the freshness target: lingering for a bigger insert would only add to the lag.</summary>
+    private bool Behind() => metrics.FreshnessLag() >= limits.UrgentLag;
 
     private async ValueTask ProcessAsync(RawBlock block, CancellationToken cancellationToken)
     {

@@ -236,6 +236,7 @@ internal sealed partial class Committer(
     {
         FlushTrigger.Rows => "rows",
         FlushTrigger.Bytes => "bytes",
+        FlushTrigger.Drained => "drained",
         FlushTrigger.Age => "age",
         FlushTrigger.Barrier => "barrier",
         _ => "shutdown",

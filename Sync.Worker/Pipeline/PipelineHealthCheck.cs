@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using PolyglotAspire.SyncWorker.Telemetry;
 
 namespace PolyglotAspire.SyncWorker.Pipeline;
 
@@ -9,10 +10,11 @@ namespace PolyglotAspire.SyncWorker.Pipeline;
 /// Unhealthy at once when an operation fails for a reason that needs an operator (authentication, privileges,
 /// schema: <see cref="FailureClassifier"/>), and when a transient failure has lasted
 /// <see cref="SyncWorkerOptions.UnhealthyAfter"/>; Degraded from <see cref="SyncWorkerOptions.DegradedAfter"/>
-/// (ClickHouse unavailable: consumption is paused and nothing is committed, and it catches up by itself). The
+/// (ClickHouse unavailable: consumption is paused and nothing is committed, and it catches up by itself), and
+/// while the furthest-behind partition is older than <see cref="SyncWorkerOptions.FreshnessTarget"/>. The
 /// worker keeps retrying either way: it never drops data, and a fixed grant or schema resumes it.
 /// </summary>
-internal sealed class PipelineHealthCheck(PipelineStatus status, TimeProvider time, IOptions<SyncWorkerOptions> options, bool liveness = false) : IHealthCheck
+internal sealed class PipelineHealthCheck(PipelineStatus status, SyncMetrics metrics, TimeProvider time, IOptions<SyncWorkerOptions> options, bool liveness = false) : IHealthCheck
 {
     public const string Name = "sync-pipeline";
     public const string LivenessName = "sync-pipeline-alive";
@@ -40,12 +42,21 @@ internal sealed class PipelineHealthCheck(PipelineStatus status, TimeProvider ti
             return HealthCheckResult.Unhealthy(retrying is null ? "The sync pipeline is not running." : $"The sync pipeline is starting: {retrying}");
         }
 
-        if (retrying is null || liveness)
+        if (liveness)
         {
             return HealthCheckResult.Healthy();
         }
 
         var settings = options.Value;
+        if (retrying is null)
+        {
+            // The freshness target: data older than promised is worth saying, even when nothing fails (a slow
+            // ClickHouse, a backlog, a silent relay — no heartbeats either).
+            return metrics.FreshnessLag() is { } lag && lag > settings.FreshnessTarget
+                ? HealthCheckResult.Degraded($"ClickHouse is {lag.TotalSeconds:F1} s behind the source, more than the freshness target of {settings.FreshnessTarget.TotalSeconds:F1} s (SyncWorker:FreshnessTarget).")
+                : HealthCheckResult.Healthy();
+        }
+
         var elapsed = time.GetElapsedTime(since);
         if (permanent is not null)
         {

@@ -67,7 +67,7 @@ internal sealed partial class SyncPipeline(
         });
 
         var batcher = new Batcher(blocks.Reader, sealedBatches.Writer, blockPool, batchPool,
-            new BatchLimits(o.BatchMaxRows, o.BatchMaxBytes, o.BatchMaxAge), deadLetters, time, metrics, loggers.CreateLogger<Batcher>());
+            new BatchLimits(o.BatchMaxRows, o.BatchMaxBytes, o.BatchLinger, o.BatchMaxAge, o.FreshnessTarget / 2), deadLetters, time, metrics, loggers.CreateLogger<Batcher>());
         var watermarks = new WatermarkBook(sink, ownership, retry, o.Topic, time, metrics);
         var committer = new Committer(sealedBatches.Reader, batchPool, sink, watermarks, new ConsumerOffsetCommitter(consumer), ownership,
             deadLetters, retry, o.Topic, time, metrics, loggers.CreateLogger<Committer>());
@@ -81,7 +81,7 @@ internal sealed partial class SyncPipeline(
         var committing = Task.Run(() => committer.RunAsync(abandon.Token, o.InsertParallelism), CancellationToken.None);
         loop.Start(Task.WhenAll(batching, committing), o.ShutdownDrainTimeout, abandon.Token, stopLoop.Token);
         status.Started();
-        LogStarted(_logger, o.Topic, o.BatchMaxRows, o.BatchMaxBytes, o.BatchMaxAge.TotalMilliseconds);
+        LogStarted(_logger, o.Topic, o.BatchMaxRows, o.BatchMaxBytes, o.BatchLinger.TotalMilliseconds, o.BatchMaxAge.TotalMilliseconds);
 
         // Shutdown: drain for at most ShutdownDrainTimeout, then abandon what is still in flight (uncommitted).
         using var onStop = stoppingToken.Register(() => abandon.CancelAfter(o.ShutdownDrainTimeout));
@@ -121,8 +121,8 @@ internal sealed partial class SyncPipeline(
     [LoggerMessage(Level = LogLevel.Information, Message = "ClickHouse schema at version {Version} (cluster: {Cluster})")]
     private static partial void LogSchemaReady(ILogger logger, int version, string cluster);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sync pipeline started on {Topic}: flush at {Rows} rows, {Bytes} bytes or {AgeMs} ms")]
-    private static partial void LogStarted(ILogger logger, string topic, int rows, long bytes, double ageMs);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sync pipeline started on {Topic}: flush at {Rows} rows, {Bytes} bytes, when drained after {LingerMs} ms or at {AgeMs} ms")]
+    private static partial void LogStarted(ILogger logger, string topic, int rows, long bytes, double lingerMs, double ageMs);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Sync pipeline faulted; it stops and /health reports it")]
     private static partial void LogFaulted(ILogger logger, Exception exception);

@@ -67,7 +67,7 @@ internal sealed class SyncMetrics : IDisposable
 
     /// <summary>
     /// A batch was committed: its messages by kind, its size and its age, tagged with what flushed it
-    /// (<paramref name="trigger"/>: <c>rows</c>, <c>bytes</c>, <c>age</c>, <c>barrier</c> or <c>shutdown</c>).
+    /// (<paramref name="trigger"/>: <c>rows</c>, <c>bytes</c>, <c>drained</c>, <c>age</c>, <c>barrier</c> or <c>shutdown</c>).
     /// </summary>
     public void BatchCommitted(string trigger, int rows, int heartbeats, int deadLetters, long bytes, double ageSeconds)
     {
@@ -103,6 +103,24 @@ internal sealed class SyncMetrics : IDisposable
         _ends.TryRemove(partition, out _);
         _committed.TryRemove(partition, out _);
         _asOf.TryRemove(partition, out _);
+    }
+
+    /// <summary>
+    /// How far behind the source the furthest-behind owned partition is (now minus its as_of), or null before any
+    /// watermark: what the freshness target (<c>SyncWorker:FreshnessTarget</c>) is judged by.
+    /// </summary>
+    public TimeSpan? FreshnessLag()
+    {
+        var oldest = long.MaxValue;
+        foreach (var (_, asOf) in _asOf)
+        {
+            if (asOf > 0 && asOf < oldest)
+            {
+                oldest = asOf;
+            }
+        }
+
+        return oldest == long.MaxValue ? null : TimeSpan.FromMilliseconds(Math.Max(0, _time.GetUtcNow().ToUnixTimeMilliseconds() - oldest));
     }
 
     private IEnumerable<Measurement<long>> ObserveLag() =>

@@ -68,8 +68,8 @@ public sealed class AdmissionTests : IDisposable
         second.Dispose();
         lock (_measured)
         {
-            Assert.Equal(3, _measured.Count(m => m.StartsWith("polyglot.analytics.fallbacks ", StringComparison.Ordinal) && m.Contains("outcome=admitted", StringComparison.Ordinal)));
-            Assert.Contains("polyglot.analytics.fallbacks reason=bounded_lag_exceeded,outcome=rejected", _measured);
+            Assert.Equal(3, _measured.Count(m => m.StartsWith("polyglot.analytics.fallbacks ", StringComparison.Ordinal) && m.Contains("polyglot.analytics.outcome=admitted", StringComparison.Ordinal)));
+            Assert.Contains("polyglot.analytics.fallbacks polyglot.analytics.fallback.reason=bounded_lag_exceeded,polyglot.analytics.outcome=rejected", _measured);
         }
     }
 
@@ -98,7 +98,7 @@ public sealed class AdmissionTests : IDisposable
         Assert.Null(admission.TryEnterWait("session"));
         lock (_measured)
         {
-            Assert.Equal(2, _measured.Count(m => m == "polyglot.analytics.waits_refused kind=session"));
+            Assert.Equal(2, _measured.Count(m => m == "polyglot.analytics.waits_refused polyglot.analytics.wait.kind=session"));
         }
     }
 

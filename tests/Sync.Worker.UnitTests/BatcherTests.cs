@@ -6,7 +6,7 @@ using PolyglotAspire.SyncWorker.Pipeline;
 namespace PolyglotAspire.SyncWorker.UnitTests;
 
 /// <summary>
-/// The batcher seals on rows, bytes or age (a fake clock), at barriers and at the end, and keeps the books per
+/// The batcher seals on rows, bytes, once drained after its linger, at its maximum age (a fake clock), at barriers and at the end, and keeps the books per
 /// partition. It runs step by step (<see cref="StepByStep"/>): "nothing sealed" is checked once it provably waits.
 /// </summary>
 public sealed class BatcherTests : IAsyncDisposable
@@ -25,7 +25,12 @@ public sealed class BatcherTests : IAsyncDisposable
 
     private BlockFactory Factory => new(_blocks, _ownership, _time);
 
-    private void Start(int maxRows = 1_000_000, long maxBytes = 1L << 30, TimeSpan? maxAge = null, int? committerQueue = null)
+    private readonly PolyglotAspire.SyncWorker.Telemetry.SyncMetrics _metrics;
+
+    public BatcherTests() => _metrics = Doubles.Metrics(_time);
+
+    private void Start(int maxRows = 1_000_000, long maxBytes = 1L << 30, TimeSpan? linger = null, TimeSpan? maxAge = null, int? committerQueue = null,
+        TimeSpan? urgentLag = null)
     {
         if (committerQueue is { } capacity)
         {
@@ -34,7 +39,7 @@ public sealed class BatcherTests : IAsyncDisposable
 
         _ownership.Assign([0, 1, 2, 3]);
         var batcher = new Batcher(_input.Reader, _output.Writer, _blocks, _batches,
-            new BatchLimits(maxRows, maxBytes, maxAge ?? TimeSpan.FromHours(1)), _deadLetters, _time, Doubles.Metrics(_time), NullLogger.Instance);
+            new BatchLimits(maxRows, maxBytes, linger ?? TimeSpan.FromHours(1), maxAge ?? TimeSpan.FromHours(2), urgentLag ?? TimeSpan.FromHours(3)), _deadLetters, _time, _metrics, NullLogger.Instance);
         // No cancellation token (see StepByStep): the batcher ends the way it does in production, when its input completes.
         _run = _steps.Start(() => batcher.RunAsync(CancellationToken.None));
         _steps.RunUntilIdle();
@@ -104,9 +109,9 @@ public sealed class BatcherTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Seals_a_batch_once_its_first_message_is_as_old_as_the_age_limit()
+    public async Task Seals_a_drained_batch_once_its_first_message_is_as_old_as_the_linger()
     {
-        Start(maxAge: TimeSpan.FromMilliseconds(100));
+        Start(linger: TimeSpan.FromMilliseconds(100));
         await WriteEventsAsync(2, 0, 5);
         await SettledAsync();
 
@@ -119,7 +124,7 @@ public sealed class BatcherTests : IAsyncDisposable
 
         _time.Advance(TimeSpan.FromMilliseconds(1));
         var batch = await NextAsync();
-        Assert.Equal((10, FlushTrigger.Age), (batch.RowCount, batch.Trigger));
+        Assert.Equal((10, FlushTrigger.Drained), (batch.RowCount, batch.Trigger));
 
         // The next batch's age starts with its own first message.
         await WriteEventsAsync(2, 10, 1);
@@ -132,9 +137,9 @@ public sealed class BatcherTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task While_the_committer_is_busy_an_aged_batch_keeps_growing_and_is_sealed_once_there_is_room()
+    public async Task While_the_committer_is_busy_a_due_batch_keeps_growing_and_is_sealed_once_there_is_room()
     {
-        Start(maxAge: TimeSpan.FromMilliseconds(100), committerQueue: 1);
+        Start(linger: TimeSpan.FromMilliseconds(100), committerQueue: 1);
         await WriteEventsAsync(0, 0, 10);
         _time.Advance(TimeSpan.FromMilliseconds(100));
         var first = await NextAsync(); // the committer took it: its queue is empty again
@@ -153,13 +158,62 @@ public sealed class BatcherTests : IAsyncDisposable
 
         Assert.Equal(10, (await NextAsync()).RowCount); // the committer frees the queue ...
         var grown = await NextAsync();                  // ... and the aged batch goes at once
-        Assert.Equal((20, FlushTrigger.Age, 20L, 39L), (grown.RowCount, grown.Trigger, grown.SliceAt(0).FirstOffset, grown.SliceAt(0).LastOffset));
+        Assert.Equal((20, FlushTrigger.Drained, 20L, 39L), (grown.RowCount, grown.Trigger, grown.SliceAt(0).FirstOffset, grown.SliceAt(0).LastOffset));
+    }
+
+    [Fact]
+    public async Task Without_linger_a_batch_is_sealed_as_soon_as_the_input_is_drained()
+    {
+        Start(linger: TimeSpan.Zero, maxAge: TimeSpan.FromMilliseconds(100));
+        await WriteEventsAsync(0, 0, 5);
+        var first = await NextAsync(); // no time passed: nothing more was waiting
+        Assert.Equal((5, FlushTrigger.Drained), (first.RowCount, first.Trigger));
+
+        // What is already waiting joins the batch first: one insert for everything that had arrived.
+        await WriteEventsAsync(0, 5, 5);
+        await WriteEventsAsync(1, 0, 7);
+        var second = await NextAsync();
+        Assert.Equal((12, FlushTrigger.Drained), (second.RowCount, second.Trigger));
+    }
+
+    [Fact]
+    public async Task MaxAge_seals_a_batch_that_input_keeps_feeding()
+    {
+        Start(linger: TimeSpan.FromMilliseconds(50), maxAge: TimeSpan.FromMilliseconds(100));
+        await WriteEventsAsync(0, 0, 10);
+        await SettledAsync();
+        Assert.False(_output.Reader.TryRead(out _));
+
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        await WriteEventsAsync(0, 10, 10); // more input is waiting, but the batch is as old as MaxAge
+        var aged = await NextAsync();
+        Assert.Equal((10, FlushTrigger.Age, 9L), (aged.RowCount, aged.Trigger, aged.SliceAt(0).LastOffset));
+
+        _time.Advance(TimeSpan.FromMilliseconds(50));
+        var next = await NextAsync();
+        Assert.Equal((10, FlushTrigger.Drained, 10L), (next.RowCount, next.Trigger, next.SliceAt(0).FirstOffset));
+    }
+
+    [Fact]
+    public async Task Far_behind_the_freshness_target_a_drained_batch_does_not_linger()
+    {
+        Start(linger: TimeSpan.FromMilliseconds(200), maxAge: TimeSpan.FromSeconds(1), urgentLag: TimeSpan.FromSeconds(2));
+        _metrics.Watermark(0, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        _time.Advance(TimeSpan.FromMilliseconds(1900));
+        await WriteEventsAsync(0, 0, 5);
+        await SettledAsync();
+        Assert.False(_output.Reader.TryRead(out _)); // 1.9 s behind: within half the target, it lingers
+
+        _time.Advance(TimeSpan.FromMilliseconds(100)); // 2 s behind, the batch only 100 ms old: no more lingering
+        await WriteEventsAsync(0, 5, 5);
+        var batch = await NextAsync();
+        Assert.Equal((10, FlushTrigger.Drained), (batch.RowCount, batch.Trigger));
     }
 
     [Fact]
     public async Task An_idle_batcher_seals_nothing()
     {
-        Start(maxAge: TimeSpan.FromMilliseconds(10));
+        Start(linger: TimeSpan.Zero, maxAge: TimeSpan.FromMilliseconds(10));
         _time.Advance(TimeSpan.FromSeconds(5));
         await SettledAsync();
         Assert.False(_output.Reader.TryRead(out _));

@@ -24,6 +24,7 @@ public sealed class OptionsTests
             BatchMaxRows = 0,
             BatchMaxBytes = 10,
             BatchMaxAge = TimeSpan.Zero,
+            BatchLinger = TimeSpan.FromSeconds(1), // longer than the maximum age
             ChannelCapacity = 0,
             RetryInitialDelay = TimeSpan.FromSeconds(10),
             RetryMaxDelay = TimeSpan.FromSeconds(1),
@@ -31,7 +32,7 @@ public sealed class OptionsTests
             ClickHouseCluster = "a`b",
         });
         Assert.True(result.Failed);
-        foreach (var setting in new[] { "BatchMaxRows", "BatchMaxBytes", "BatchMaxAge", "ChannelCapacity", "RetryMaxDelay", "DeadLetterTopic", "ClickHouseCluster" })
+        foreach (var setting in new[] { "BatchMaxRows", "BatchMaxBytes", "BatchMaxAge", "BatchLinger", "ChannelCapacity", "RetryMaxDelay", "DeadLetterTopic", "ClickHouseCluster" })
         {
             Assert.Contains(result.Failures!, f => f.StartsWith("SyncWorker:" + setting, StringComparison.Ordinal));
         }

@@ -16,12 +16,18 @@ public sealed class PipelineHealthTests
 {
     private readonly FakeTimeProvider _time = new();
     private readonly PipelineStatus _status = new();
+    private readonly PolyglotAspire.SyncWorker.Telemetry.SyncMetrics _metrics;
     private readonly SyncWorkerOptions _options = new() { DegradedAfter = TimeSpan.FromSeconds(5), UnhealthyAfter = TimeSpan.FromMinutes(2) };
 
-    public PipelineHealthTests() => _status.Started();
+    public PipelineHealthTests()
+    {
+        _metrics = Doubles.Metrics(_time);
+        _status.Started();
+    }
+
 
     private async Task<HealthStatus> HealthAsync(bool liveness = false) =>
-        (await new PipelineHealthCheck(_status, _time, Options.Create(_options), liveness).CheckHealthAsync(new HealthCheckContext())).Status;
+        (await new PipelineHealthCheck(_status, _metrics, _time, Options.Create(_options), liveness).CheckHealthAsync(new HealthCheckContext())).Status;
 
     public static TheoryData<int, string> PermanentClickHouseErrors => new()
     {
@@ -71,6 +77,25 @@ public sealed class PipelineHealthTests
         Assert.Equal(HealthStatus.Healthy, await HealthAsync(liveness: true));
 
         _status.Succeeded();
+        Assert.Equal(HealthStatus.Healthy, await HealthAsync());
+    }
+
+    [Fact]
+    public async Task Data_older_than_the_freshness_target_is_degraded_on_health_and_not_on_alive()
+    {
+        Assert.Equal(HealthStatus.Healthy, await HealthAsync()); // no watermark yet: nothing to judge
+
+        _metrics.Watermark(0, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        _metrics.Watermark(1, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        _time.Advance(_options.FreshnessTarget);
+        Assert.Equal(HealthStatus.Healthy, await HealthAsync()); // exactly at the target
+
+        _metrics.Watermark(0, _time.GetUtcNow().ToUnixTimeMilliseconds()); // partition 1 stays behind
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(HealthStatus.Degraded, await HealthAsync());
+        Assert.Equal(HealthStatus.Healthy, await HealthAsync(liveness: true));
+
+        _metrics.Watermark(1, _time.GetUtcNow().ToUnixTimeMilliseconds());
         Assert.Equal(HealthStatus.Healthy, await HealthAsync());
     }
 
