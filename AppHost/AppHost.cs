@@ -32,7 +32,9 @@ authentication.ValidateTokens(syncWorker); // its /api/admin/* endpoints
 var analyticsApi = builder.AddProject<Projects.Analytics_Api>("analytics-api")
     .WithExternalHttpEndpoints()
     .WithClickHouse(engines.ClickHouse.Reader)
-    .WithReference(engines.OrdersDb).WaitFor(engines.OrdersDb)
+    // The PostgreSQL fallback as its read-only role, under the connection name it reads (ordersdb); never the superuser.
+    .WithEnvironment("ConnectionStrings__ordersdb", engines.AnalyticsOrdersDb)
+    .WaitFor(engines.OrdersDb)
     .WithAllowedHosts(allowedHosts)
     .WithSection(builder.Configuration, "RateLimiting")
     .WithSection(builder.Configuration, "Analytics") // e.g. Analytics:FallbackMaxConcurrency=1

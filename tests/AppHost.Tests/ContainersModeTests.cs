@@ -167,7 +167,8 @@ public sealed class ContainersModeTests
         AssertGraph(app, "orders-api", references: ["ordersdb", "kafka", "analytics-api"], waits: ["postgres", "ordersdb", "kafka"]);
         // ClickHouse through its user's connection, and its server, whose health check says when it answers.
         AssertGraph(app, "sync-worker", references: ["kafka", "clickhouse-writer"], waits: ["kafka", "clickhouse-writer", "clickhouse"]);
-        AssertGraph(app, "analytics-api", references: ["clickhouse-reader", "ordersdb"], waits: ["clickhouse-reader", "clickhouse", "postgres", "ordersdb"]);
+        // PostgreSQL as the fallback's read-only role: a connection to the server, not the owner's ordersdb reference.
+        AssertGraph(app, "analytics-api", references: ["clickhouse-reader", "postgres"], waits: ["clickhouse-reader", "clickhouse", "postgres", "ordersdb"]);
     }
 
     [Fact]
@@ -213,8 +214,10 @@ public sealed class ContainersModeTests
             ["Authentication__Audience"] = "{auth-audience.value}",
         }, await AppEnvironmentAsync(app, "sync-worker"));
 
-        Assert.Equal(new Dictionary<string, string>(OrdersDbParts)
+        // The PostgreSQL fallback as its read-only role (PostgresRoles), not as the owner the other references carry.
+        Assert.Equal(new Dictionary<string, string>
         {
+            ["ConnectionStrings__ordersdb"] = "Host={postgres.bindings.tcp.host};Port={postgres.bindings.tcp.port};Username=analytics_reader;Password={ordersdb-reader-password.value};Database=ordersdb",
             ["ConnectionStrings__clickhouse"] = "{clickhouse-reader.connectionString}",
             ["AllowedHosts"] = "{api-allowed-hosts.value}",
             ["Authentication__Authority"] = "{auth-authority.value}",

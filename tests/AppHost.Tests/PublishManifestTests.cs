@@ -53,7 +53,7 @@ public sealed class PublishManifestTests(PublishedManifest manifest) : IClassFix
     [Fact]
     public void Every_password_is_a_secret_parameter()
     {
-        string[] parameters = ["clickhouse-admin-password", "clickhouse-reader-password", "clickhouse-writer-password", "postgres-password", "orders-api-client-secret"];
+        string[] parameters = ["clickhouse-admin-password", "clickhouse-reader-password", "clickhouse-writer-password", "postgres-password", "ordersdb-reader-password", "orders-api-client-secret"];
         Assert.All(parameters, name => Assert.True(
             manifest.Resources[name].GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean(), $"{name} must be a secret parameter"));
 
@@ -72,7 +72,7 @@ public sealed class PublishManifestTests(PublishedManifest manifest) : IClassFix
     {
         var parameters = manifest.Resources.Where(r => r.Value.GetProperty("type").GetString() == "parameter.v0").Select(r => r.Key).Order();
         Assert.Equal(["api-allowed-hosts", "auth-audience", "auth-authority", "auth-token-endpoint", "clickhouse-admin-password", "clickhouse-reader-password",
-            "clickhouse-writer-password", "orders-api-client-id", "orders-api-client-secret", "postgres-password"], parameters);
+            "clickhouse-writer-password", "orders-api-client-id", "orders-api-client-secret", "ordersdb-reader-password", "postgres-password"], parameters);
         Assert.All(["api-allowed-hosts", "auth-audience", "auth-authority", "auth-token-endpoint", "orders-api-client-id"], name => Assert.False(
             manifest.Resources[name].GetProperty("inputs").GetProperty("value").TryGetProperty("secret", out _), $"{name} is configuration, not a secret"));
         Assert.All(["orders-api", "sync-worker", "analytics-api"], service =>
