@@ -1,4 +1,5 @@
 using PolyglotAspire.AppHost.Infrastructure;
+using PolyglotAspire.AppHost.Security;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -6,33 +7,39 @@ var builder = DistributedApplication.CreateBuilder(args);
 // (Infrastructure:Mode). Services below only ever see connection strings.
 var engines = builder.AddEngines();
 
+// Bearer tokens: the local signing key (eng/dev-token.sh) or, published, the identity provider's parameters.
+var authentication = ApiAuthentication.Add(builder);
+var allowedHosts = ApiHosts.Add(builder);
+
 // Both APIs are reachable from outside the environment (Container Apps ingress); the worker stays internal.
 var ordersApi = builder.AddProject<Projects.Orders_Api>("orders-api")
     .WithExternalHttpEndpoints()
     .WithReference(engines.OrdersDb).WaitFor(engines.OrdersDb)
     .WithKafka(engines.Kafka)
+    .WithAllowedHosts(allowedHosts)
+    .WithSection(builder.Configuration, "RateLimiting")
     .WithHttpHealthCheck("/health");
+authentication.ValidateTokens(ordersApi);
+authentication.WithClientCredentials(ordersApi);
 
 var syncWorker = builder.AddProject<Projects.Sync_Worker>("sync-worker")
     .WithKafka(engines.Kafka)
     .WithClickHouse(engines.ClickHouse.Writer)
+    .WithSection(builder.Configuration, "SyncWorker") // e.g. by the load harness: SyncWorker:BatchMaxRows=50000
     .WithHttpHealthCheck("/health");
-// SyncWorker:* settings given to the AppHost (e.g. by the load harness: SyncWorker:BatchMaxRows=50000) reach the worker.
-foreach (var setting in builder.Configuration.GetSection("SyncWorker").GetChildren().Where(s => s.Value is not null))
-{
-    syncWorker.WithEnvironment($"SyncWorker__{setting.Key}", setting.Value);
-}
+authentication.ValidateTokens(syncWorker); // its /api/admin/* endpoints
 
 var analyticsApi = builder.AddProject<Projects.Analytics_Api>("analytics-api")
     .WithExternalHttpEndpoints()
     .WithClickHouse(engines.ClickHouse.Reader)
-    .WithReference(engines.OrdersDb).WaitFor(engines.OrdersDb)
+    // The PostgreSQL fallback as its read-only role, under the connection name it reads (ordersdb); never the superuser.
+    .WithEnvironment("ConnectionStrings__ordersdb", engines.AnalyticsOrdersDb)
+    .WaitFor(engines.OrdersDb)
+    .WithAllowedHosts(allowedHosts)
+    .WithSection(builder.Configuration, "RateLimiting")
+    .WithSection(builder.Configuration, "Analytics") // e.g. Analytics:FallbackMaxConcurrency=1
     .WithHttpHealthCheck("/health");
-// Analytics:* settings given to the AppHost (e.g. Analytics:FallbackMaxConcurrency=1) reach Analytics.Api.
-foreach (var setting in builder.Configuration.GetSection("Analytics").GetChildren().Where(s => s.Value is not null))
-{
-    analyticsApi.WithEnvironment($"Analytics__{setting.Key}", setting.Value);
-}
+authentication.ValidateTokens(analyticsApi);
 
 // Strong writes (Prefer: consistency=strong) ask analytics whether they are visible. No WaitFor: writes must
 // never depend on analytics being up; a strong write then answers "committed, not yet visible".

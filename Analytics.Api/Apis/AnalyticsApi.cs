@@ -24,7 +24,7 @@ public static class AnalyticsApi
     public static RouteGroupBuilder MapAnalyticsApi(this IEndpointRouteBuilder endpoints)
     {
         // Every answer says how fresh it is in headers too; a store down or a read refused to protect it is 503.
-        var api = endpoints.MapGroup("api/analytics").WithTags("Analytics")
+        var api = endpoints.MapGroup("api/analytics").WithTags("Analytics").RequireScope(PolyglotScopes.AnalyticsRead)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithResponseHeader(StatusCodes.Status503ServiceUnavailable, HeaderNames.RetryAfter, "Seconds to wait before asking again.")
             .WithResponseHeader(StatusCodes.Status200OK, SourceHeader, "Where the answer comes from: olap (ClickHouse) or oltp (the PostgreSQL fallback).")
@@ -33,12 +33,15 @@ public static class AnalyticsApi
             .WithResponseHeader(StatusCodes.Status200OK, ConsistencyHeader, "The consistency the answer was served with: eventual, session or bounded.");
 
         api.MapGet("revenue", GetRevenueAsync)
+            .RequireRateLimiting(SecurityExtensions.ExpensiveReadsRateLimit)
             .WithName("GetRevenue")
             .WithSummary("Orders and revenue grouped by region, month, day or status (created_at in UTC, [from, to)), one row per key and currency; 'currency=EUR' keeps only that currency's orders.");
         api.MapGet("top-customers", GetTopCustomersAsync)
+            .RequireRateLimiting(SecurityExtensions.ExpensiveReadsRateLimit)
             .WithName("GetTopCustomers")
             .WithSummary("Customers with the most revenue in the range, one row per customer and currency; 'currency=EUR' ranks that currency's revenue only.");
         api.MapGet("summary", GetSummaryAsync)
+            .RequireRateLimiting(SecurityExtensions.ExpensiveReadsRateLimit)
             .WithName("GetSummary")
             .WithSummary("Totals over the range: orders, then per currency its orders, revenue, average order value and the same by status (money is never added across currencies); 'currency=EUR' keeps only that currency.");
         api.MapGet("freshness", GetFreshnessAsync)

@@ -15,7 +15,8 @@ public static class DashboardApi
         endpoints.MapGet("dashboard/settings", GetSettings)
             .WithName("GetDashboardSettings")
             .WithSummary("Refresh period, lag warning threshold and revenue statuses of the dashboard page.")
-            .WithTags("Dashboard");
+            .WithTags("Dashboard")
+            .RequireScope(PolyglotScopes.AnalyticsRead);
         return endpoints;
     }
 

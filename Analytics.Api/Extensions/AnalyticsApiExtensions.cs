@@ -56,19 +56,24 @@ public static class AnalyticsApiExtensions
         builder.Services.AddSingleton<FallbackAdmission>();
         builder.Services.AddSingleton<ReadRouter>();
 
+        builder.AddPolyglotAuthentication(); // bearer tokens with scopes, per-caller rate limits (ServiceDefaults)
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
         builder.AddApiDocumentation();
         return builder;
     }
 
-    /// <summary>The middleware and endpoints: errors as problem details, the dashboard page, OpenAPI (Development), the analytics API.</summary>
+    /// <summary>
+    /// The middleware and endpoints: errors as problem details, the dashboard page's shell (public: it holds no data and
+    /// asks for a token), then authentication for everything else, OpenAPI, the analytics API.
+    /// </summary>
     public static WebApplication MapAnalyticsEndpoints(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseDefaultFiles();
         app.UseStaticFiles();   // the dashboard page (wwwroot), no CDN
+        app.UsePolyglotAuthentication();
         app.MapApiDocumentation("PolyglotAspire Analytics API");
         app.MapAnalyticsApi();
         app.MapDashboardApi();

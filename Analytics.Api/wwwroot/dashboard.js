@@ -2,7 +2,9 @@
 // currency (js/filters.js), drawn with Chart.js (js/charts.js), and says how fresh the numbers are (js/freshness.js).
 // One refresh at a time: a filter change aborts the one in flight, a poll skips while one runs, and polling stops
 // while the tab is hidden. Money is never added across currencies: every amount is in the selected currency.
+// Nothing is asked before a person signs in with a bearer token (analytics:read); the page itself holds no secret.
 import { fetchJson, query } from './js/api.js';
+import { token, SignInNeeded } from './js/session.js';
 import { bindFilters, readFilters, showOptions, trendBuckets } from './js/filters.js';
 import { drawChart, drawTable } from './js/charts.js';
 import { showFreshness, showRefreshError, tick } from './js/freshness.js';
@@ -38,6 +40,34 @@ function regionTotals(rows) {
 function showKpi(id, value, format) {
   $(id).textContent = format(value);
   $(id).dataset.value = value;
+}
+
+// Without a usable token: the sign-in prompt, no data (what was shown is cleared), no polling.
+function showSignIn(message = '') {
+  token.clear();
+  inFlight?.abort();
+  clearTimeout(timer);
+  timer = null;
+  $('dashboard').hidden = true;
+  $('filters').hidden = true;
+  $('signout').hidden = true;
+  $('signin').hidden = false;
+  $('signin-error').textContent = message;
+  $('freshness').className = 'freshness unknown';
+  delete $('freshness').dataset.source; // tick() leaves the text alone
+  $('freshness-text').textContent = 'signed out';
+  document.querySelectorAll('#top-customers, #dashboard table').forEach((e) => e.replaceChildren());
+}
+
+async function signedIn() {
+  $('signin').hidden = true;
+  $('dashboard').hidden = false;
+  $('filters').hidden = false;
+  $('signout').hidden = false;
+  try { settings = { ...settings, ...(await fetchJson('/dashboard/settings')) }; } catch { /* defaults */ }
+  const override = Number(new URLSearchParams(location.search).get('refresh'));
+  if (override > 0) settings.refreshSeconds = override;
+  await refresh({ force: true });
 }
 
 async function load(filters, signal) {
@@ -111,7 +141,8 @@ async function refresh({ force = false } = {}) {
     const answer = await load(readFilters(), controller.signal);
     if (answer && !controller.signal.aborted) showFreshness(answer, settings.lagWarningMs);
   } catch (error) {
-    if (!controller.signal.aborted) showRefreshError(error);
+    if (error instanceof SignInNeeded) showSignIn(error.message);
+    else if (!controller.signal.aborted) showRefreshError(error);
   } finally {
     if (inFlight === controller) {
       inFlight = null;
@@ -121,22 +152,26 @@ async function refresh({ force = false } = {}) {
   }
 }
 
-// The next poll, counted from the end of the last refresh; none while the tab is hidden.
+// The next poll, counted from the end of the last refresh; none while the tab is hidden or nobody is signed in.
 function schedule() {
   clearTimeout(timer);
-  timer = document.hidden ? null : setTimeout(refresh, settings.refreshSeconds * 1000);
+  timer = document.hidden || !token.get() ? null : setTimeout(refresh, settings.refreshSeconds * 1000);
 }
 
 async function start() {
-  try { settings = { ...settings, ...(await fetchJson('/dashboard/settings')) }; } catch { /* defaults */ }
-  const override = Number(new URLSearchParams(location.search).get('refresh'));
-  if (override > 0) settings.refreshSeconds = override;
-  bindFilters($('filters'), () => refresh({ force: true }));
+  $('signin-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    token.set($('token').value.trim());
+    $('token').value = '';
+    signedIn();
+  });
+  $('signout').addEventListener('click', () => showSignIn());
+  bindFilters($('filters'), () => { if (token.get()) refresh({ force: true }); });
   document.addEventListener('visibilitychange', () => {
-    if (document.hidden) { clearTimeout(timer); timer = null; } else if (!inFlight) refresh();
+    if (document.hidden) { clearTimeout(timer); timer = null; } else if (!inFlight && token.get()) refresh();
   });
   setInterval(tick, 1000);
-  await refresh();
+  if (token.get()) await signedIn(); else showSignIn();
 }
 
 start();

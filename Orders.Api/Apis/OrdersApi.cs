@@ -26,7 +26,11 @@ public static class OrdersApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithResponseHeader(StatusCodes.Status503ServiceUnavailable, "Retry-After",
                 "Seconds to wait when nothing was written; absent when a write's outcome is unknown (the problem says how to check).");
-        var writes = api.MapGroup("").AddEndpointFilter<StrongConsistencyFilter>() // Prefer: consistency=strong
+        var reads = api.MapGroup("").RequireScope(PolyglotScopes.OrdersRead);
+        var writes = api.MapGroup("")
+            .RequireScope(PolyglotScopes.OrdersWrite)
+            .RequireRateLimiting(SecurityExtensions.WritesRateLimit)
+            .AddEndpointFilter<StrongConsistencyFilter>() // Prefer: consistency=strong
             .WithRequestHeader("Prefer", "consistency=strong (optionally wait=<seconds>): answer only once analytics shows the write.");
         var bodyLimit = new RequestBodyLimit(maxRequestBodyBytes);
 
@@ -44,13 +48,13 @@ public static class OrdersApi
             .WithResponseHeader(StatusCodes.Status201Created, HeaderNames.ETag, "The order's version as a strong entity tag (\"1\"): send it back in If-Match.")
             .WithResponseHeader(StatusCodes.Status201Created, IdempotentReplayedHeader, "true when this is the stored answer to an earlier request with the same Idempotency-Key.");
 
-        api.MapGet("/{id:guid}", GetOrderAsync)
+        reads.MapGet("/{id:guid}", GetOrderAsync)
             .WithName("GetOrder")
             .WithSummary("Get an order with its lines")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithResponseHeader(StatusCodes.Status200OK, HeaderNames.ETag, "The order's version as a strong entity tag: send it back in If-Match.");
 
-        api.MapGet("/", ListOrdersAsync)
+        reads.MapGet("/", ListOrdersAsync)
             .WithName("ListOrders")
             .WithSummary("List orders, newest first")
             .WithDescription("Keyset pagination: pass the previous page's 'next' as 'after'. Optional filters: customerId, status.");

@@ -60,8 +60,10 @@ public static class Extensions
             settings.Config.DeliveryReportFields = "status"; // the relay keeps its own context per message: no key/value copies back
         });
 
+        // Analytics answers only callers with analytics:read: this service presents a token of its own (not the caller's).
         services.AddHttpClient<AnalyticsVisibilityClient>((sp, http) =>
-            http.BaseAddress = sp.GetRequiredService<IOptions<OrdersOptions>>().Value.AnalyticsBaseAddress);
+                http.BaseAddress = sp.GetRequiredService<IOptions<OrdersOptions>>().Value.AnalyticsBaseAddress)
+            .AddServiceToken(PolyglotScopes.AnalyticsRead);
 
         services.AddSingleton<OrdersTelemetry>();
         services.AddSingleton<OrderStore>();
@@ -78,7 +80,9 @@ public static class Extensions
         services.AddHostedService<IdempotencyKeyJanitor>();
         services.AddHealthChecks().AddCheck<CaptureRelayHealthCheck>("capture-relay");
 
-        // The HTTP surface: strict JSON, problem details for every error, OpenAPI.
+        // The HTTP surface: bearer tokens with scopes and per-caller rate limits (ServiceDefaults), strict JSON, problem
+        // details for every error, OpenAPI.
+        builder.AddPolyglotAuthentication();
         services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.TypeInfoResolverChain.Insert(0, OrdersJsonContext.Default);
@@ -93,11 +97,12 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Problem details for every error, OpenAPI in Development, and the order API.</summary>
+    /// <summary>Problem details for every error, authentication, OpenAPI in Development, and the order API.</summary>
     public static WebApplication MapOrdersEndpoints(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UsePolyglotAuthentication();
         app.MapApiDocumentation("PolyglotAspire Orders API");
         app.MapOrdersApi(app.Services.GetRequiredService<IOptions<OrdersOptions>>().Value.MaxRequestBodyBytes);
         return app;

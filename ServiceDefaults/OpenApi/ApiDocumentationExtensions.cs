@@ -25,13 +25,14 @@ public static class ApiDocumentationExtensions
     {
         if (app.Environment.IsDevelopment())
         {
-            app.MapOpenApi();
+            // Anonymous: it exists only in Development (SecurityExtensions.AsDocumentation).
+            app.MapOpenApi().AsDocumentation(app.Environment);
             app.MapScalarApiReference(options => options
                 .WithTitle(title)
                 .DisableDefaultFonts()
                 .DisableTelemetry()
                 .DisableAgent()
-                .DisableMcp());
+                .DisableMcp()).AsDocumentation(app.Environment);
         }
 
         return app;

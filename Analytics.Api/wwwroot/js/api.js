@@ -1,6 +1,12 @@
-// Every request the page makes goes through fetchJson: the one place to add a header (e.g. a bearer token).
+import { token, SignInNeeded } from './session.js';
+
+// Every request the page makes goes through fetchJson: the one place that adds the bearer token.
 export async function fetchJson(url, { signal } = {}) {
-  const response = await fetch(url, { headers: { accept: 'application/json' }, signal });
+  const current = token.get();
+  if (!current) throw new SignInNeeded('sign in first');
+  const response = await fetch(url, { headers: { accept: 'application/json', authorization: `Bearer ${current}` }, signal });
+  if (response.status === 401) throw new SignInNeeded('the token was refused (expired or not valid): sign in again');
+  if (response.status === 403) throw new SignInNeeded('the token lacks the analytics:read scope');
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return response.json();
 }

@@ -1,13 +1,16 @@
 using System.Globalization;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Playwright;
 using PolyglotAspire.IntegrationTests.Infrastructure;
+using PolyglotAspire.Testing;
 
 namespace PolyglotAspire.IntegrationTests.Analytics;
 
 /// <summary>
 /// The dashboard page in a real browser (Debian's Chromium through Playwright): it shows the API's numbers in the
-/// currency selected, never a sum across currencies, and follows new orders.
+/// currency selected, never a sum across currencies, and follows new orders — once a person signed in with a token;
+/// before that, and after signing out, only the sign-in prompt.
 /// </summary>
 [Collection(nameof(AppTestGroup))]
 public sealed class DashboardBrowserTests(AppFixture fixture)
@@ -15,7 +18,7 @@ public sealed class DashboardBrowserTests(AppFixture fixture)
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task The_page_shows_the_APIs_numbers_per_currency_and_updates_after_new_orders()
+    public async Task After_sign_in_the_page_shows_the_APIs_numbers_per_currency_and_updates_after_new_orders()
     {
         var writer = new OrdersWriter(fixture.App.CreateHttpClient("orders-api"));
         var analytics = new AnalyticsClient(fixture.App.CreateHttpClient("analytics-api"));
@@ -30,7 +33,21 @@ public sealed class DashboardBrowserTests(AppFixture fixture)
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
+        var apiCalls = new List<string>();
+        page.Request += (_, request) => { if (request.Url.Contains("/api/", StringComparison.Ordinal)) { apiCalls.Add(request.Url); } };
         await page.GotoAsync(PageUrl("/?refresh=1"));
+
+        // A visitor without a token sees the sign-in prompt and no data; the page asks the API nothing.
+        await Expect(page.Locator("#signin")).ToBeVisibleAsync();
+        await Expect(page.Locator("#dashboard")).ToBeHiddenAsync();
+        await Expect(page.Locator("#kpi-orders")).Not.ToHaveAttributeAsync("data-value", new System.Text.RegularExpressions.Regex("."));
+        Assert.Empty(apiCalls);
+
+        // Signing in with a token of the analytics:read scope alone (what eng/dev-token.sh analytics:read prints).
+        await page.Locator("#token").FillAsync(await fixture.App.TokenAsync(PolyglotScopes.AnalyticsRead));
+        await page.Locator("[data-testid=signin-button]").ClickAsync();
+        await Expect(page.Locator("#dashboard")).ToBeVisibleAsync();
+        await Expect(page.Locator("#signin")).ToBeHiddenAsync();
 
         await Expect(page.Locator("#freshness")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("\\bok\\b"));
         await Expect(page.Locator("#freshness-text")).ToContainTextAsync("data as of");
@@ -63,6 +80,13 @@ public sealed class DashboardBrowserTests(AppFixture fixture)
         var screenshot = Path.Combine(Path.GetTempPath(), "polyglot-dashboard.png");
         await page.ScreenshotAsync(new() { Path = screenshot, FullPage = true });
         TestContext.Current.SendDiagnosticMessage($"dashboard screenshot: {screenshot}");
+
+        // Signing out forgets the token: back to the prompt, also after a reload.
+        await page.Locator("#signout").ClickAsync();
+        await Expect(page.Locator("#signin")).ToBeVisibleAsync();
+        await page.ReloadAsync();
+        await Expect(page.Locator("#signin")).ToBeVisibleAsync();
+        await Expect(page.Locator("#dashboard")).ToBeHiddenAsync();
     }
 
     [Fact]
@@ -84,6 +108,7 @@ public sealed class DashboardBrowserTests(AppFixture fixture)
         await using var browser = await LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
         await page.GotoAsync(PageUrl("/?refresh=1&currency=EUR"));
+        await SignInAsync(page);
         await Expect(page.Locator("#freshness-text")).ToContainTextAsync("data as of");
 
         // Charts: Chart.js canvases, each an image with a name that states its data, and the same numbers as a table.
@@ -159,6 +184,7 @@ public sealed class DashboardBrowserTests(AppFixture fixture)
             }
         });
         await page.GotoAsync(PageUrl("/?refresh=1"));
+        await SignInAsync(page);
         await Expect(page.Locator("#updated")).ToContainTextAsync("last updated");
         var afterLoad = Volatile.Read(ref summaries);
 
@@ -191,6 +217,14 @@ public sealed class DashboardBrowserTests(AppFixture fixture)
     }
 
     /// <summary>What the page's document.hidden says, and the visibilitychange event a browser sends with it.</summary>
+    /// <summary>Signs in as a person would: pastes a token of the analytics:read scope alone.</summary>
+    private async Task SignInAsync(IPage page)
+    {
+        await page.Locator("#token").FillAsync(await fixture.App.TokenAsync(PolyglotScopes.AnalyticsRead));
+        await page.Locator("[data-testid=signin-button]").ClickAsync();
+        await Expect(page.Locator("#dashboard")).ToBeVisibleAsync();
+    }
+
     private static async Task SetHiddenAsync(IPage page, bool hidden) => await page.EvaluateAsync(
         "hidden => { Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden }); document.dispatchEvent(new Event('visibilitychange')); }",
         hidden);
