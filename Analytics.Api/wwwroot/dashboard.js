@@ -56,7 +56,7 @@ function showSignIn(message = '') {
   $('freshness').className = 'freshness unknown';
   delete $('freshness').dataset.source; // tick() leaves the text alone
   $('freshness-text').textContent = 'signed out';
-  document.querySelectorAll('#top-customers, #dashboard table').forEach((e) => e.replaceChildren());
+  document.querySelectorAll('#top-customers, [id^="table-"]').forEach((e) => e.replaceChildren());
 }
 
 async function signedIn() {
