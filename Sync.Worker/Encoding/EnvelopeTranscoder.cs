@@ -29,6 +29,9 @@ internal static class EnvelopeTranscoder
 
     public static int MaxRowLength(int envelopeLength) => envelopeLength + RowOverhead;
 
+    /// <summary>Kafka numbers partitions with an int32; far fewer in practice, but that is the contract's bound.</summary>
+    private const long MaxPartitionCount = int.MaxValue;
+
     /// <summary>Decimal(18, 2) holds at most 18 digits.</summary>
     private const long MaxTotalCents = 999_999_999_999_999_999;
 
@@ -67,13 +70,16 @@ internal static class EnvelopeTranscoder
             }
 
             var count = reader.ReadArrayHeader();
-            if (count < OrderEventKeys.Count)
+            if (count < OrderEventKeys.Required)
             {
-                // A short array still tells its version: an unknown version is the better reason.
-                var error = count > 0 && reader.NextMessagePackType == MessagePackType.Integer && reader.ReadInt64() != OrderEvent.CurrentSchemaVersion
-                    ? DecodeError.UnsupportedSchemaVersion
-                    : DecodeError.TooFewFields;
-                Fail(ref info, error, error == DecodeError.TooFewFields ? -1 : OrderEventKeys.SchemaVersion);
+                // A short array still tells its version: an unknown version is the better reason (a newer one may be shorter).
+                if (count > 0 && reader.NextMessagePackType == MessagePackType.Integer && reader.ReadInt64() is var version0 && version0 != OrderEvent.CurrentSchemaVersion)
+                {
+                    UnknownVersion(ref info, version0);
+                    return;
+                }
+
+                Fail(ref info, DecodeError.TooFewFields, -1);
                 return;
             }
 
@@ -88,7 +94,7 @@ internal static class EnvelopeTranscoder
 
             if (schemaVersion != OrderEvent.CurrentSchemaVersion)
             {
-                Fail(ref info, DecodeError.UnsupportedSchemaVersion, field);
+                UnknownVersion(ref info, schemaVersion);
                 return;
             }
 
@@ -235,9 +241,58 @@ internal static class EnvelopeTranscoder
                 info.TraceParentOffset = (int)reader.Consumed - info.TraceParentLength;
             }
 
+            // Appended fields this build knows, each present only if the writer knew it (append-only evolution).
+            field = OrderEventKeys.SourceSystemId;
+            if (count > field)
+            {
+                if (reader.NextMessagePackType != MessagePackType.Integer)
+                {
+                    Fail(ref info, DecodeError.WrongType, field);
+                    return;
+                }
+
+                info.SourceSystemId = reader.ReadUInt64();
+            }
+
+            field = OrderEventKeys.SourceTimeline;
+            if (count > field)
+            {
+                if (!TryReadInteger(ref reader, out var timeline))
+                {
+                    Fail(ref info, DecodeError.WrongType, field);
+                    return;
+                }
+
+                if (timeline is < 0 or > uint.MaxValue)
+                {
+                    Fail(ref info, DecodeError.InvalidValue, field);
+                    return;
+                }
+
+                info.SourceTimeline = (uint)timeline;
+            }
+
+            field = OrderEventKeys.PartitionCount;
+            if (count > field)
+            {
+                if (!TryReadInteger(ref reader, out var partitions))
+                {
+                    Fail(ref info, DecodeError.WrongType, field);
+                    return;
+                }
+
+                if (partitions is < 0 or > MaxPartitionCount)
+                {
+                    Fail(ref info, DecodeError.InvalidValue, field);
+                    return;
+                }
+
+                info.PartitionCount = (int)partitions;
+            }
+
             // Fields of later schema revisions: skipped (append-only evolution).
             field = OrderEventKeys.Count;
-            SkipValues(ref reader, count - OrderEventKeys.Count);
+            SkipValues(ref reader, Math.Max(0, count - OrderEventKeys.Count));
 
             field = -1;
             if (!reader.End)
@@ -268,6 +323,20 @@ internal static class EnvelopeTranscoder
         catch (OverflowException)
         {
             Fail(ref info, DecodeError.InvalidValue, field);
+        }
+    }
+
+    /// <summary>
+    /// A version other than this build's: a newer one (a breaking change, contracts.md §3) cannot be read, and must not
+    /// be skipped either — the pipeline stops before it. Anything else (0, negative) is garbage: a dead letter.
+    /// </summary>
+    private static void UnknownVersion(ref EnvelopeInfo info, long version)
+    {
+        Fail(ref info, DecodeError.UnsupportedSchemaVersion, OrderEventKeys.SchemaVersion);
+        info.SchemaVersion = version;
+        if (version > OrderEvent.CurrentSchemaVersion)
+        {
+            info.Kind = EnvelopeKind.NewerSchema;
         }
     }
 

@@ -22,6 +22,7 @@ public sealed class InstrumentNamingTests
             ("polyglot.orders.capture.published", "{event}", "Counter"),
             ("polyglot.orders.capture.session_failures", "{failure}", "Counter"),
             ("polyglot.orders.capture.slot_lag", "By", "ObservableGauge"),
+            ("polyglot.orders.capture.slot_safe_wal_size", "By", "ObservableGauge"),
             ("polyglot.orders.capture.watermark_age", "s", "ObservableGauge"),
             ("polyglot.orders.writes", "{write}", "Counter"),
         ], InstrumentInventory.Of(factory => new OrdersTelemetry(factory)));
