@@ -95,10 +95,16 @@ public sealed class PipelineFixture : AppFixture
 
         await transaction.RollbackAsync();
 
-        // A synchronous commit flushes the WAL up to its commit record, the reserved stretch included.
-        await using var flush = new Npgsql.NpgsqlCommand(
-            "BEGIN; SET LOCAL synchronous_commit = on; SELECT txid_current(); COMMIT; SELECT (pg_current_wal_flush_lsn() - '0/0')::bigint", connection);
-        var flushed = (ulong)(long)(await flush.ExecuteScalarAsync())!;
+        // A synchronous commit of a transaction that wrote WAL (an empty message: the relay ignores its prefix)
+        // flushes the WAL up to its commit record, the reserved stretch included.
+        await using (var flush = new Npgsql.NpgsqlCommand(
+            "BEGIN; SET LOCAL synchronous_commit = on; SELECT pg_logical_emit_message(true, 'polyglot.test.reserve', ''); COMMIT", connection))
+        {
+            await flush.ExecuteNonQueryAsync();
+        }
+
+        await using var position = new Npgsql.NpgsqlCommand("SELECT (pg_current_wal_flush_lsn() - '0/0')::bigint", connection);
+        var flushed = (ulong)(long)(await position.ExecuteScalarAsync())!;
         Assert.True(flushed > first + WorkloadWalBytes, $"the WAL was flushed to {flushed} only, not past {first} + {WorkloadWalBytes}");
         return new Workload(tag, seed, new WalRange(systemId, timeline, first + 1, first + WorkloadWalBytes));
     }
