@@ -139,17 +139,15 @@ public sealed class AnalyticsTests(AppFixture fixture)
                     Assert.Equal(2, Assert.Single(session.Data.EnumerateArray()).GetProperty("orders").GetInt64());
                 }
 
-                var ahead = await analytics.FreshnessAsync(_ct, writer.LastToken);
+                var ahead = await FreshnessUntilAsync(analytics, writer.LastToken, "ahead of PostgreSQL's current WAL position");
                 Assert.False(ahead.GetProperty("tokenVisible").GetBoolean());
                 Assert.Null(ahead.GetProperty("asOf").GetString());
-                Assert.Contains("ahead of PostgreSQL's current WAL position", ahead.GetProperty("untrusted").GetString(), StringComparison.Ordinal);
 
                 // 2. A watermark the source has reached, but from another PostgreSQL (wiped, replaced, failed over).
                 var (_, token2) = await writer.CreateAsync("C-distrust", region, 9m, 1, _ct);
                 await ReplaceWatermarksAsync(clickHouse, saved, lsn: token2.Lsn.ToString(System.Globalization.CultureInfo.InvariantCulture), systemId: "source_system_id + 1");
-                var other = await analytics.FreshnessAsync(_ct, token2);
+                var other = await FreshnessUntilAsync(analytics, token2, "belongs to another PostgreSQL");
                 Assert.False(other.GetProperty("tokenVisible").GetBoolean());
-                Assert.Contains("belongs to another PostgreSQL", other.GetProperty("untrusted").GetString(), StringComparison.Ordinal);
                 var session2 = await analytics.GetAsync($"/api/analytics/revenue?region={region}&consistency=session", _ct, token2);
                 Assert.Equal(("oltp", 3L), (session2.Source, Assert.Single(session2.Data.EnumerateArray()).GetProperty("orders").GetInt64()));
             }
@@ -163,6 +161,24 @@ public sealed class AnalyticsTests(AppFixture fixture)
 
         await analytics.WaitVisibleAsync(writer.LastToken, _ct);
         Assert.Equal(JsonValueKind.Null, (await analytics.FreshnessAsync(_ct)).GetProperty("untrusted").ValueKind);
+    }
+
+    /// <summary>
+    /// /freshness for <paramref name="token"/> once its <c>untrusted</c> reason says <paramref name="why"/>: the answer
+    /// before may still come from an observation shared with earlier requests (at most a few ms old), so poll, bounded.
+    /// </summary>
+    private async Task<JsonElement> FreshnessUntilAsync(AnalyticsClient analytics, ConsistencyToken token, string why)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        JsonElement freshness;
+        while (!((freshness = await analytics.FreshnessAsync(_ct, token)).GetProperty("untrusted").GetString() ?? "").Contains(why, StringComparison.Ordinal)
+            && DateTime.UtcNow < until)
+        {
+            await Task.Delay(50, _ct);
+        }
+
+        Assert.Contains(why, freshness.GetProperty("untrusted").GetString(), StringComparison.Ordinal);
+        return freshness;
     }
 
     /// <summary>Every partition's row as saved, with another LSN and source system identifier (SQL expressions), written now.</summary>
@@ -244,8 +260,15 @@ public sealed class AnalyticsTests(AppFixture fixture)
             Assert.Equal(1UL, Convert.ToUInt64(count, System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        // Idle and caught up: no lag, even though the last change is old.
-        var idle = await analytics.FreshnessAsync(_ct);
+        // Idle and caught up: no lag, even though the last change is old. The last write's own event proves only the
+        // time before its commit (contracts.md §2); the relay's next heartbeat (every 500 ms) proves the commit itself.
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        JsonElement idle;
+        while (!(idle = await analytics.FreshnessAsync(_ct)).GetProperty("caughtUp").GetBoolean() && DateTime.UtcNow < until)
+        {
+            await Task.Delay(50, _ct);
+        }
+
         Assert.True(idle.GetProperty("caughtUp").GetBoolean(), idle.ToString());
         Assert.Equal(0, idle.GetProperty("lagMs").GetInt64());
     }
