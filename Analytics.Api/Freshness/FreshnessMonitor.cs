@@ -12,8 +12,7 @@ namespace PolyglotAspire.Analytics.Freshness;
 /// Reads how far ClickHouse has applied the change stream (<c>sync_state</c>, written by the sync worker) and
 /// compares it with the source (PostgreSQL's clock, last commit and WAL position, read right after). A watermark is
 /// trusted only if it belongs to that PostgreSQL and is not ahead of its WAL (<see cref="SourcePosition.Distrust"/>).
-/// Concurrent callers
-/// share one read of both per <see cref="AnalyticsOptions.WatermarkMaxAgeMs"/>, so many answers and waiting
+/// Concurrent callers share one read of both per <see cref="AnalyticsOptions.WatermarkMaxAgeMs"/>, so many answers and waiting
 /// <c>session</c> reads cost one small query on each store per period, not one each.
 /// </summary>
 public sealed partial class FreshnessMonitor(
@@ -50,6 +49,7 @@ public sealed partial class FreshnessMonitor(
     private readonly Lock _gate = new();
     private Task<Observation>? _pending;
     private Observation? _latest; // null: never read
+
     // The source's identity (cached) and WAL position last read, a lower bound of it from then on. One reference,
     // replaced whole: a read that timed out may still finish while the next one runs.
     private SourcePosition? _known;

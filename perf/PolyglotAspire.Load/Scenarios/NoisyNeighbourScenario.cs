@@ -34,7 +34,7 @@ internal sealed class NoisyNeighbourScenario : IScenario
 
     public string Description => "OLTP POST /api/orders p50/p99 at a steady rate: no analytics vs heavy analytics on PostgreSQL vs the same through Analytics.Api on ClickHouse";
 
-    public IReadOnlyList<string> Options { get; } = ["orders", "rate", "seconds", "analytics-clients"];
+    public IReadOnlyList<string> Options { get; } = ["orders", "rate", "seconds", "analytics-clients", "fallback-clients"];
 
     /// <summary>One phase; <c>PacedLikePostgres</c>: analytics paced to the queries/s PostgreSQL sustained in (a) — the same work, so only the path differs.</summary>
     private sealed record Phase(string Label, string Analytics, Func<AnalyticsQuestion, CancellationToken, Task>? Ask, bool PacedLikePostgres = false, int? Clients = null);
