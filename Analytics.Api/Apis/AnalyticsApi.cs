@@ -171,11 +171,15 @@ public sealed record FreshnessResponse(
     long? LagMs,
     bool CaughtUp,
     bool? TokenVisible,
-    IReadOnlyList<FreshnessResponse.Partition> Partitions)
+    IReadOnlyList<FreshnessResponse.Partition> Partitions,
+    string? Untrusted)
 {
-    public sealed record Partition(int Id, string Watermark, DateTimeOffset AsOf);
+    /// <summary>A partition's watermark as stored, with the source it belongs to (<c>systemIdentifier/timeline</c>).</summary>
+    public sealed record Partition(int Id, string Watermark, DateTimeOffset AsOf, string Source);
 
     public static FreshnessResponse From(FreshnessSnapshot snapshot, bool? tokenVisible) => new(
         snapshot.Watermark.ToString(), snapshot.AsOf, snapshot.LagMs, snapshot.CaughtUp, tokenVisible,
-        [.. snapshot.Partitions.Select(p => new Partition(p.Partition, p.Watermark.ToString(), p.AsOf))]);
+        [.. snapshot.Partitions.Select(p => new Partition(p.Partition, p.Watermark.ToString(), p.AsOf,
+            string.Create(CultureInfo.InvariantCulture, $"{p.SourceSystemId}/{p.SourceTimeline}")))],
+        snapshot.Untrusted);
 }
