@@ -1,5 +1,6 @@
 using PolyglotAspire.AppHost.Infrastructure;
 using PolyglotAspire.AppHost.Operations;
+using PolyglotAspire.AppHost.Security;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -7,38 +8,46 @@ var builder = DistributedApplication.CreateBuilder(args);
 // (Infrastructure:Mode). Services below only ever see connection strings.
 var engines = builder.AddEngines();
 
+// Bearer tokens: the local signing key (eng/dev-token.sh) or, published, the identity provider's parameters.
+var authentication = ApiAuthentication.Add(builder);
+var allowedHosts = ApiHosts.Add(builder);
+
 // Both APIs are reachable from outside the environment (Container Apps ingress); the worker stays internal.
 var ordersApi = builder.AddProject<Projects.Orders_Api>("orders-api")
     .WithExternalHttpEndpoints()
     .WithReference(engines.OrdersDb).WaitFor(engines.OrdersDb)
     .WithKafka(engines.Kafka)
+    .WithAllowedHosts(allowedHosts)
+    .WithSection(builder.Configuration, "RateLimiting")
     .WithHttpHealthCheck("/health")
-    .WithOrdersCommands();
+    .WithOrdersCommands(authentication);
+authentication.ValidateTokens(ordersApi);
+authentication.WithClientCredentials(ordersApi);
 
 var syncWorker = builder.AddProject<Projects.Sync_Worker>("sync-worker")
     .WithKafka(engines.Kafka)
     .WithClickHouse(engines.ClickHouse.Writer)
     // PostgreSQL only for backfills (POST /api/admin/backfill): no WaitFor, the pipeline never depends on it.
     .WithReference(engines.OrdersDb)
+    .WithSection(builder.Configuration, "SyncWorker") // e.g. by the load harness: SyncWorker:BatchMaxRows=50000
     .WithHttpHealthCheck("/health")
-    .WithSyncCommands();
-// SyncWorker:* settings given to the AppHost (e.g. by the load harness: SyncWorker:BatchMaxRows=50000) reach the worker.
-foreach (var setting in builder.Configuration.GetSection("SyncWorker").GetChildren().Where(s => s.Value is not null))
-{
-    syncWorker.WithEnvironment($"SyncWorker__{setting.Key}", setting.Value);
-}
+    .WithSyncCommands(authentication);
+authentication.ValidateTokens(syncWorker); // its /api/admin/* endpoints
 
 var analyticsApi = builder.AddProject<Projects.Analytics_Api>("analytics-api")
     .WithExternalHttpEndpoints()
     .WithClickHouse(engines.ClickHouse.Reader)
-    .WithReference(engines.OrdersDb).WaitFor(engines.OrdersDb)
+    // The PostgreSQL fallback as its read-only role, under the connection name it reads (ordersdb); never the superuser.
+    .WithEnvironment("ConnectionStrings__ordersdb", engines.AnalyticsOrdersDb)
+    .WaitFor(engines.OrdersDb)
+    // Reconciliation's snapshot (a temporary replication slot) needs REPLICATION: its own connection, not the fallback's.
+    .WithReference(engines.OrdersDb, "ordersdb-replication")
+    .WithAllowedHosts(allowedHosts)
+    .WithSection(builder.Configuration, "RateLimiting")
+    .WithSection(builder.Configuration, "Analytics") // e.g. Analytics:FallbackMaxConcurrency=1
     .WithHttpHealthCheck("/health")
-    .WithAnalyticsCommands();
-// Analytics:* settings given to the AppHost (e.g. Analytics:FallbackMaxConcurrency=1) reach Analytics.Api.
-foreach (var setting in builder.Configuration.GetSection("Analytics").GetChildren().Where(s => s.Value is not null))
-{
-    analyticsApi.WithEnvironment($"Analytics__{setting.Key}", setting.Value);
-}
+    .WithAnalyticsCommands(authentication);
+authentication.ValidateTokens(analyticsApi);
 
 // Strong writes (Prefer: consistency=strong) ask analytics whether they are visible. No WaitFor: writes must
 // never depend on analytics being up; a strong write then answers "committed, not yet visible".

@@ -40,6 +40,18 @@ public sealed record OrderEvent
 
     /// <summary>W3C traceparent of the write, carried in the body because the local 0.9 broker drops headers.</summary>
     [Key(OrderEventKeys.TraceParent)] public string? TraceParent { get; init; }
+
+    /// <summary>
+    /// PostgreSQL's <c>system_identifier</c> of the database the change was captured from (0: unknown, an envelope from
+    /// before this field). With <see cref="SourceTimeline"/> it ties a watermark to its source (contracts.md §2).
+    /// </summary>
+    [Key(OrderEventKeys.SourceSystemId)] public ulong SourceSystemId { get; init; }
+
+    /// <summary>The source's timeline at capture: a failover or a point-in-time restore starts a new one.</summary>
+    [Key(OrderEventKeys.SourceTimeline)] public uint SourceTimeline { get; init; }
+
+    /// <summary>On a heartbeat, how many partitions its round went to (0 on order events): every one must have a watermark.</summary>
+    [Key(OrderEventKeys.PartitionCount)] public int PartitionCount { get; init; }
 }
 
 /// <summary>Positions of <see cref="OrderEvent"/> fields in the MessagePack array, shared with hand-written readers.</summary>
@@ -61,6 +73,14 @@ public static class OrderEventKeys
     public const int LineCount = 13;
     public const int TraceParent = 14;
 
-    /// <summary>Number of fields schema version 1 defines; longer arrays come from newer writers (extra keys are skipped).</summary>
-    public const int Count = 15;
+    /// <summary>Fields every schema-version-1 envelope has: those its first revision defined.</summary>
+    public const int Required = 15;
+
+    // Appended later (append-only evolution, contracts.md §3): optional for readers, filled in by the relay.
+    public const int SourceSystemId = 15;
+    public const int SourceTimeline = 16;
+    public const int PartitionCount = 17;
+
+    /// <summary>Fields this build knows; longer arrays come from newer writers (extra keys are skipped).</summary>
+    public const int Count = 18;
 }

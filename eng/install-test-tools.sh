@@ -5,6 +5,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 if ! command -v chromium >/dev/null; then
+  [ "$(id -u)" = 0 ] || die "missing Debian package: chromium. Installing it needs root: run
+  sudo apt-get install -y --no-install-recommends chromium
+once, then run this again."
   log "installing from Debian: chromium"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using PolyglotAspire.Analytics.Freshness;
 using PolyglotAspire.Analytics.Queries;
 using PolyglotAspire.Contracts;
@@ -22,15 +23,25 @@ public static class AnalyticsApi
 
     public static RouteGroupBuilder MapAnalyticsApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("api/analytics").WithTags("Analytics");
+        // Every answer says how fresh it is in headers too; a store down or a read refused to protect it is 503.
+        var api = endpoints.MapGroup("api/analytics").WithTags("Analytics").RequireScope(PolyglotScopes.AnalyticsRead)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithResponseHeader(StatusCodes.Status503ServiceUnavailable, HeaderNames.RetryAfter, "Seconds to wait before asking again.")
+            .WithResponseHeader(StatusCodes.Status200OK, SourceHeader, "Where the answer comes from: olap (ClickHouse) or oltp (the PostgreSQL fallback).")
+            .WithResponseHeader(StatusCodes.Status200OK, AsOfHeader, "The instant the data is complete up to (ISO 8601); absent before anything was synchronised.")
+            .WithResponseHeader(StatusCodes.Status200OK, LagHeader, "How far the data is behind the order database, in milliseconds; absent when unknown.")
+            .WithResponseHeader(StatusCodes.Status200OK, ConsistencyHeader, "The consistency the answer was served with: eventual, session or bounded.");
 
         api.MapGet("revenue", GetRevenueAsync)
+            .RequireRateLimiting(SecurityExtensions.ExpensiveReadsRateLimit)
             .WithName("GetRevenue")
             .WithSummary("Orders and revenue grouped by region, month, day or status (created_at in UTC, [from, to)), one row per key and currency; 'currency=EUR' keeps only that currency's orders.");
         api.MapGet("top-customers", GetTopCustomersAsync)
+            .RequireRateLimiting(SecurityExtensions.ExpensiveReadsRateLimit)
             .WithName("GetTopCustomers")
             .WithSummary("Customers with the most revenue in the range, one row per customer and currency; 'currency=EUR' ranks that currency's revenue only.");
         api.MapGet("summary", GetSummaryAsync)
+            .RequireRateLimiting(SecurityExtensions.ExpensiveReadsRateLimit)
             .WithName("GetSummary")
             .WithSummary("Totals over the range: orders, then per currency its orders, revenue, average order value and the same by status (money is never added across currencies); 'currency=EUR' keeps only that currency.");
         api.MapGet("freshness", GetFreshnessAsync)
@@ -160,11 +171,15 @@ public sealed record FreshnessResponse(
     long? LagMs,
     bool CaughtUp,
     bool? TokenVisible,
-    IReadOnlyList<FreshnessResponse.Partition> Partitions)
+    IReadOnlyList<FreshnessResponse.Partition> Partitions,
+    string? Untrusted)
 {
-    public sealed record Partition(int Id, string Watermark, DateTimeOffset AsOf);
+    /// <summary>A partition's watermark as stored, with the source it belongs to (<c>systemIdentifier/timeline</c>).</summary>
+    public sealed record Partition(int Id, string Watermark, DateTimeOffset AsOf, string Source);
 
     public static FreshnessResponse From(FreshnessSnapshot snapshot, bool? tokenVisible) => new(
         snapshot.Watermark.ToString(), snapshot.AsOf, snapshot.LagMs, snapshot.CaughtUp, tokenVisible,
-        [.. snapshot.Partitions.Select(p => new Partition(p.Partition, p.Watermark.ToString(), p.AsOf))]);
+        [.. snapshot.Partitions.Select(p => new Partition(p.Partition, p.Watermark.ToString(), p.AsOf,
+            string.Create(CultureInfo.InvariantCulture, $"{p.SourceSystemId}/{p.SourceTimeline}")))],
+        snapshot.Untrusted);
 }

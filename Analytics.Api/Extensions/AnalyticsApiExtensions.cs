@@ -7,7 +7,6 @@ using PolyglotAspire.Analytics.Freshness;
 using PolyglotAspire.Analytics.Partitions;
 using PolyglotAspire.Analytics.Queries;
 using PolyglotAspire.Analytics.Reconciliation;
-using Scalar.AspNetCore;
 
 namespace PolyglotAspire.Analytics.Extensions;
 
@@ -16,7 +15,7 @@ public static class AnalyticsApiExtensions
 {
     /// <summary>
     /// ClickHouse (OLAP), a read-only PostgreSQL data source (the fallback), freshness and routing, and the HTTP
-    /// surface: problem details, the store-unavailable handler (503), OpenAPI.
+    /// surface: problem details, the store-unavailable handler (503), OpenAPI (Development).
     /// </summary>
     public static IHostApplicationBuilder AddAnalyticsApi(this IHostApplicationBuilder builder)
     {
@@ -57,25 +56,31 @@ public static class AnalyticsApiExtensions
         builder.Services.AddSingleton<RoutingMetrics>();
         builder.Services.AddSingleton<FallbackAdmission>();
         builder.Services.AddSingleton<ReadRouter>();
-        builder.Services.AddSingleton(new ReconciliationConnection(builder.Configuration.GetConnectionString("ordersdb") ?? ""));
+        // Its own connection: the temporary slot with an exported snapshot needs REPLICATION, which the fallback's
+        // read-only role (ordersdb) must not have.
+        builder.Services.AddSingleton(new ReconciliationConnection(builder.Configuration.GetConnectionString(ReconciliationConnection.Name) ?? ""));
         builder.Services.AddSingleton<ReconciliationMetrics>();
         builder.Services.AddSingleton<Reconciler>();
 
+        builder.AddPolyglotAuthentication(); // bearer tokens with scopes, per-caller rate limits (ServiceDefaults)
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
-        builder.Services.AddOpenApi();
+        builder.AddApiDocumentation();
         return builder;
     }
 
-    /// <summary>The middleware and endpoints: errors as problem details, the dashboard page, OpenAPI, the analytics API.</summary>
+    /// <summary>
+    /// The middleware and endpoints: errors as problem details, the dashboard page's shell (public: it holds no data and
+    /// asks for a token), then authentication for everything else, OpenAPI, the analytics API.
+    /// </summary>
     public static WebApplication MapAnalyticsEndpoints(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseDefaultFiles();
         app.UseStaticFiles();   // the dashboard page (wwwroot), no CDN
-        app.MapOpenApi();
-        app.MapScalarApiReference();
+        app.UsePolyglotAuthentication();
+        app.MapApiDocumentation("PolyglotAspire Analytics API");
         app.MapAnalyticsApi();
         app.MapReconciliationApi();
         app.MapDashboardApi();

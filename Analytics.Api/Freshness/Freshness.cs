@@ -2,21 +2,23 @@ using PolyglotAspire.Contracts;
 
 namespace PolyglotAspire.Analytics.Freshness;
 
-/// <summary>How far ClickHouse has applied one Kafka partition (a row of <c>sync_state</c>).</summary>
-public sealed record PartitionWatermark(int Partition, ConsistencyToken Watermark, DateTimeOffset AsOf);
+/// <summary>How far ClickHouse has applied one Kafka partition (a row of <c>sync_state</c>), and whose WAL its LSN is in.</summary>
+public sealed record PartitionWatermark(int Partition, ConsistencyToken Watermark, DateTimeOffset AsOf, ulong SourceSystemId = 0, uint SourceTimeline = 0);
 
 /// <summary>
 /// How fresh ClickHouse is. <see cref="Watermark"/>: every write whose token is ≤ it is visible.
 /// <see cref="AsOf"/>: the source commit time through which ClickHouse holds every change.
 /// <see cref="LagMs"/>: how far behind the source it is now — 0 when nothing committed after <see cref="AsOf"/>,
-/// even if the system is idle. Null when nothing has been synchronised yet.
+/// even if the system is idle. Null when nothing has been synchronised yet, and when the watermarks cannot be trusted
+/// (<see cref="Untrusted"/> says why: then nothing counts as visible and reads that need freshness go to PostgreSQL).
 /// </summary>
 public sealed record FreshnessSnapshot(
     ConsistencyToken Watermark,
     DateTimeOffset? AsOf,
     long? LagMs,
     bool CaughtUp,
-    IReadOnlyList<PartitionWatermark> Partitions)
+    IReadOnlyList<PartitionWatermark> Partitions,
+    string? Untrusted = null)
 {
     /// <summary>
     /// The watermark and as-of of all partitions: the weakest one bounds what is visible. A partition the worker

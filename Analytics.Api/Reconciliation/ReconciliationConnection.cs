@@ -1,7 +1,11 @@
 namespace PolyglotAspire.Analytics.Reconciliation;
 
 /// <summary>
-/// The <c>ordersdb</c> connection string (with its password) for the short-lived replication connection that takes a
-/// reconciliation's snapshot: its role needs the <c>REPLICATION</c> attribute (docs/operations.md).
+/// The connection string (<see cref="Name"/>, with its password) for the short-lived replication connection that
+/// takes a reconciliation's snapshot and reads within it: its role needs the <c>REPLICATION</c> attribute
+/// (docs/operations.md), so it is not the fallback's read-only <c>ordersdb</c>.
 /// </summary>
-public sealed record ReconciliationConnection(string Value);
+public sealed record ReconciliationConnection(string Value)
+{
+    public const string Name = "ordersdb-replication";
+}

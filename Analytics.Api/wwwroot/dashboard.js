@@ -1,128 +1,138 @@
-// The analytics dashboard: reads the same API any client uses, draws its charts as inline SVG (no libraries, no
-// CDN) and says how fresh the numbers are. Refreshes itself every /dashboard/settings refreshSeconds (or ?refresh=N).
-// Money is never added across currencies: every amount on the page is in the selected currency (?currency=XXX, or
-// the one with the most orders), and every question is asked with it.
+// The analytics dashboard: reads the same API any client uses (js/api.js), filtered by date range, region and
+// currency (js/filters.js), drawn with Chart.js (js/charts.js), and says how fresh the numbers are (js/freshness.js).
+// One refresh at a time: a filter change aborts the one in flight, a poll skips while one runs, and polling stops
+// while the tab is hidden. Money is never added across currencies: every amount is in the selected currency.
+// Nothing is asked before a person signs in with a bearer token (analytics:read); the page itself holds no secret.
+import { fetchJson, query } from './js/api.js';
+import { token, SignInNeeded } from './js/session.js';
+import { bindFilters, readFilters, showOptions, trendBuckets } from './js/filters.js';
+import { drawChart, drawTable } from './js/charts.js';
+import { showFreshness, showRefreshError, tick } from './js/freshness.js';
+
 const $ = (id) => document.getElementById(id);
 const count = new Intl.NumberFormat('en-US');
 const moneyFormats = new Map();
-const money = {
-  format(value) {
-    if (!moneyFormats.has(currency)) {
-      moneyFormats.set(currency, new Intl.NumberFormat('en-US', { style: 'currency', currency, currencyDisplay: 'code', minimumFractionDigits: 2, maximumFractionDigits: 2 }));
-    }
-    return moneyFormats.get(currency).format(value);
-  },
+const money = (currency) => (value) => {
+  if (!moneyFormats.has(currency)) {
+    moneyFormats.set(currency, new Intl.NumberFormat('en-US', { style: 'currency', currency, currencyDisplay: 'code', minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+  }
+  return moneyFormats.get(currency).format(value);
 };
-const svgNs = 'http://www.w3.org/2000/svg';
 
-let settings = { refreshSeconds: 5, lagWarningMs: 5000 };
-let lastAsOf = null;
-let lastRefresh = null;
-let currency = new URLSearchParams(location.search).get('currency');
+let settings = { refreshSeconds: 5, lagWarningMs: 5000, revenueStatuses: ['paid', 'shipped', 'delivered'] };
+let inFlight = null;   // the AbortController of the refresh running, if any
+let timer = null;
 
-async function getJson(path) {
-  const response = await fetch(path, { headers: { accept: 'application/json' } });
-  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-  return response.json();
+// A region's totals from its per-status revenue rows, with the API's definitions (orders: all; revenue and its
+// average: the revenue statuses).
+function regionTotals(rows) {
+  const revenueRows = rows.filter((r) => settings.revenueStatuses.includes(r.key));
+  const revenue = revenueRows.reduce((sum, r) => sum + r.revenue, 0);
+  const revenueOrders = revenueRows.reduce((sum, r) => sum + r.orders, 0);
+  return {
+    orders: rows.reduce((sum, r) => sum + r.orders, 0),
+    revenue: Math.round(revenue * 100) / 100,
+    averageOrderValue: revenueOrders === 0 ? 0 : Math.round((revenue / revenueOrders) * 100) / 100,
+    byStatus: rows.map((r) => ({ status: r.key, orders: r.orders })),
+  };
 }
 
-function svg(tag, attributes = {}, text) {
-  const element = document.createElementNS(svgNs, tag);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-  if (text !== undefined) element.textContent = text;
-  return element;
+function showKpi(id, value, format) {
+  $(id).textContent = format(value);
+  $(id).dataset.value = value;
 }
 
-function chartWidth(container) {
-  return Math.max(320, Math.floor(container.clientWidth || 640));
+// Without a usable token: the sign-in prompt, no data (what was shown is cleared), no polling.
+function showSignIn(message = '') {
+  token.clear();
+  inFlight?.abort();
+  clearTimeout(timer);
+  timer = null;
+  $('dashboard').hidden = true;
+  $('filters').hidden = true;
+  $('signout').hidden = true;
+  $('signin').hidden = false;
+  $('signin-error').textContent = message;
+  $('freshness').className = 'freshness unknown';
+  delete $('freshness').dataset.source; // tick() leaves the text alone
+  $('freshness-text').textContent = 'signed out';
+  document.querySelectorAll('#top-customers, [id^="table-"]').forEach((e) => e.replaceChildren());
 }
 
-function barChart(container, rows, label, value, format) {
-  container.replaceChildren();
-  if (rows.length === 0) { container.innerHTML = '<p class="empty">no data yet</p>'; return; }
-  // Drawn at the container's pixel width (no viewBox scaling), so text is the same size in every card.
-  const rowHeight = 26, labelWidth = 130, width = chartWidth(container), height = rows.length * rowHeight + 4;
-  const max = Math.max(...rows.map(value), 0) || 1;
-  const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img' });
-  rows.forEach((row, i) => {
-    const y = i * rowHeight + 2, w = Math.max(1, (value(row) / max) * (width - labelWidth - 120));
-    chart.append(svg('text', { x: 0, y: y + 16 }, label(row)));
-    chart.append(svg('rect', { class: 'bar', x: labelWidth, y: y + 3, width: w, height: rowHeight - 8, rx: 3 }));
-    const text = svg('text', { class: 'value', x: labelWidth + w + 6, y: y + 16, 'data-key': label(row), 'data-value': value(row) }, format(value(row)));
-    chart.append(text);
-  });
-  container.append(chart);
+async function signedIn() {
+  $('signin').hidden = true;
+  $('dashboard').hidden = false;
+  $('filters').hidden = false;
+  $('signout').hidden = false;
+  try { settings = { ...settings, ...(await fetchJson('/dashboard/settings')) }; } catch { /* defaults */ }
+  const override = Number(new URLSearchParams(location.search).get('refresh'));
+  if (override > 0) settings.refreshSeconds = override;
+  await refresh({ force: true });
 }
 
-function lineChart(container, rows, days) {
-  container.replaceChildren();
-  const byDay = new Map(rows.map((r) => [r.key, r.revenue]));
-  const points = days.map((day) => ({ day, revenue: byDay.get(day) ?? 0 }));
-  const width = chartWidth(container), height = 180, pad = 28;
-  const max = Math.max(...points.map((p) => p.revenue), 0) || 1;
-  const x = (i) => pad + (i * (width - 2 * pad)) / Math.max(1, points.length - 1);
-  const y = (v) => height - pad - (v / max) * (height - 2 * pad);
-  const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img' });
-  chart.append(svg('path', { class: 'line', d: points.map((p, i) => `${i ? 'L' : 'M'}${x(i)},${y(p.revenue)}`).join(' ') }));
-  points.forEach((p, i) => chart.append(svg('circle', { cx: x(i), cy: y(p.revenue), r: 2.5, fill: 'currentColor', 'data-key': p.day, 'data-value': p.revenue })));
-  chart.append(svg('text', { x: pad, y: height - 6 }, days[0]));
-  chart.append(svg('text', { x: width - pad - 60, y: height - 6 }, days[days.length - 1]));
-  chart.append(svg('text', { x: pad, y: 12 }, `max ${money.format(max)}`));
-  container.append(chart);
-}
+async function load(filters, signal) {
+  const range = { from: filters.from, to: filters.to };
+  const all = await fetchJson(`/api/analytics/summary${query(range)}`, { signal });
+  const currencies = [...all.data.byCurrency].sort((a, b) => b.orders - a.orders || a.currency.localeCompare(b.currency)).map((c) => c.currency);
+  const currency = filters.currency || currencies[0];
+  showOptions($('currency'), currencies, currency);
+  if (!currency) return all; // no orders at all yet
+  const trend = trendBuckets(filters);
+  const withCurrency = { ...range, currency };
+  const [regions, byStatus, series, customers] = await Promise.all([
+    fetchJson(`/api/analytics/revenue${query({ groupBy: 'region', ...withCurrency })}`, { signal }),
+    filters.region ? fetchJson(`/api/analytics/revenue${query({ groupBy: 'status', region: filters.region, ...withCurrency })}`, { signal }) : null,
+    fetchJson(`/api/analytics/revenue${query({ groupBy: trend.groupBy, from: trend.from, to: trend.to, region: filters.region, currency })}`, { signal }),
+    fetchJson(`/api/analytics/top-customers${query({ limit: 10, ...withCurrency })}`, { signal }),
+  ]);
+  if (signal.aborted) return null;
 
-function lastDays(n) {
-  const days = [];
-  const today = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()));
-  for (let i = n - 1; i >= 0; i--) days.push(new Date(today.getTime() - i * 86400000).toISOString().slice(0, 10));
-  return days;
-}
+  const format = money(currency);
+  const scope = [currency, filters.region || 'all regions'].join(', ');
+  document.querySelectorAll('.in-currency').forEach((e) => { e.textContent = `(${currency})`; });
+  document.querySelectorAll('.scope').forEach((e) => { e.textContent = `(${scope})`; });
 
-function showFreshness(answer) {
-  lastAsOf = answer.asOf ? new Date(answer.asOf) : null;
-  const badge = $('freshness');
-  const lag = answer.lagMs;
-  badge.className = 'freshness ' + (lag === null || lag === undefined ? 'warning' : lag > settings.lagWarningMs ? 'warning' : 'ok');
-  badge.dataset.lagMs = lag ?? '';
-  badge.dataset.source = answer.source;
-  tick();
-}
+  const totals = byStatus
+    ? regionTotals(byStatus.data)
+    : all.data.byCurrency.find((c) => c.currency === currency) ?? { orders: 0, revenue: 0, averageOrderValue: 0, byStatus: [] };
+  showKpi('kpi-orders', totals.orders, (v) => count.format(v));
+  showKpi('kpi-revenue', totals.revenue, format);
+  showKpi('kpi-aov', totals.averageOrderValue, format);
 
-function ago(date) {
-  const seconds = Math.max(0, Math.round((Date.now() - date.getTime()) / 1000));
-  return seconds < 60 ? `${seconds} s ago` : seconds < 3600 ? `${Math.round(seconds / 60)} min ago` : `${Math.round(seconds / 3600)} h ago`;
-}
+  const regionLabels = regions.data.map((r) => r.key);
+  showOptions($('region'), [...regionLabels].sort(), filters.region, [['', 'All regions']]);
+  const regionValues = regions.data.map((r) => r.revenue);
+  drawChart($('chart-region'), { type: 'hbar', labels: regionLabels, values: regionValues, highlight: filters.region, axisX: `Revenue (${currency})`, axisY: 'Region', format, describe: `Revenue by region in ${currency}` });
+  drawTable($('table-region'), ['Region', `Revenue (${currency})`], regionLabels, regionValues, format);
 
-function tick() {
-  const badge = $('freshness');
-  const lag = badge.dataset.lagMs;
-  if (!badge.classList.contains('error')) {
-    $('freshness-text').textContent = lastAsOf
-      ? `data as of ${lastAsOf.toISOString().slice(11, 19)} UTC (${ago(lastAsOf)}) · lag ${lag === '' ? 'unknown' : count.format(Number(lag)) + ' ms'}`
-        + (lag !== '' && Number(lag) > settings.lagWarningMs ? ' · behind' : '')
-      : 'nothing synchronised yet';
-  }
-  if (lastRefresh) $('updated').textContent = `last updated ${ago(lastRefresh)}`;
-}
+  const byKey = new Map(series.data.map((r) => [r.key, r.revenue]));
+  const trendValues = trend.keys.map((k) => byKey.get(k) ?? 0);
+  const unit = trend.groupBy === 'day' ? 'Day (UTC)' : 'Month (UTC)';
+  drawChart($('chart-trend'), { type: 'line', labels: trend.keys, values: trendValues, axisX: unit, axisY: `Revenue (${currency})`, format, describe: `Revenue per ${trend.groupBy} in ${currency}, ${filters.region || 'all regions'}, ${trend.from} to ${trend.to}` });
+  drawTable($('table-trend'), [unit, `Revenue (${currency})`], trend.keys, trendValues, format);
 
-// The currencies there are orders in, most orders first; keeps the choice, or picks the one with the most orders.
-function showCurrencies(byCurrency) {
-  const select = $('currency');
-  const codes = [...byCurrency].sort((a, b) => b.orders - a.orders || a.currency.localeCompare(b.currency)).map((c) => c.currency);
-  if (currency && !codes.includes(currency)) codes.push(currency);
-  if (!currency && codes.length > 0) currency = codes[0];
-  if ([...select.options].map((o) => o.value).join() !== codes.join()) {
-    select.replaceChildren(...codes.map((code) => new Option(code, code)));
-  }
-  select.value = currency ?? '';
-  document.querySelectorAll('.in-currency').forEach((e) => { e.textContent = currency ? `(${currency})` : ''; });
+  const statusLabels = totals.byStatus.map((s) => s.status);
+  const statusValues = totals.byStatus.map((s) => s.orders);
+  const orders = (v) => count.format(v);
+  drawChart($('chart-status'), { type: 'bar', labels: statusLabels, values: statusValues, axisX: 'Status', axisY: 'Orders', format: orders, describe: `Orders by status, ${scope}` });
+  drawTable($('table-status'), ['Status', 'Orders'], statusLabels, statusValues, orders);
+
+  $('top-customers').replaceChildren(...customers.data.map((c) => {
+    const tr = document.createElement('tr');
+    tr.dataset.customer = c.customerId; tr.dataset.revenue = c.revenue;
+    tr.innerHTML = '<td></td><td class="num"></td><td class="num"></td>';
+    tr.children[0].textContent = c.customerId;
+    tr.children[1].textContent = count.format(c.orders);
+    tr.children[2].textContent = format(c.revenue);
+    return tr;
+  }));
+  return all;
 }
 
 // The last reconciliation (GET /api/analytics/reconciliation runs one; this only reads its result: 204 before the first).
-async function showReconciliation() {
-  const response = await fetch('/dashboard/reconciliation', { headers: { accept: 'application/json' } });
-  if (response.status !== 200) return;
-  const r = await response.json();
+async function showReconciliation(signal) {
+  const r = await fetchJson('/dashboard/reconciliation', { signal });
+  if (!r) return;
   const when = new Date(r.asOf).toLocaleString();
   $('reconciliation').textContent = r.differences.length === 0
     ? `OLAP = OLTP ✓ as of ${when} (${r.buckets} buckets)`
@@ -130,58 +140,50 @@ async function showReconciliation() {
   $('reconciliation').dataset.differences = r.differences.length;
 }
 
-async function refresh() {
-  showReconciliation().catch(() => { /* the line keeps its last text */ });
+// A poll skips while a refresh runs; a filter change (force) aborts it and starts over with the new filters.
+async function refresh({ force = false } = {}) {
+  if (inFlight && !force) return;
+  inFlight?.abort();
+  const controller = new AbortController();
+  inFlight = controller;
+  const page = document.body;
+  page.dataset.loading = 'true';
   try {
-    const all = await getJson('/api/analytics/summary');
-    showCurrencies(all.data.byCurrency);
-    if (!currency) { lastRefresh = new Date(); showFreshness(all); return; }
-    const days = lastDays(30);
-    const c = `currency=${encodeURIComponent(currency)}`;
-    const [summary, regions, daily, customers] = await Promise.all([
-      getJson(`/api/analytics/summary?${c}`),
-      getJson(`/api/analytics/revenue?groupBy=region&${c}`),
-      getJson(`/api/analytics/revenue?groupBy=day&from=${days[0]}&to=${days[days.length - 1]}&${c}`),
-      getJson(`/api/analytics/top-customers?limit=10&${c}`),
-    ]);
-    const s = summary.data.byCurrency[0] ?? { orders: 0, revenue: 0, averageOrderValue: 0, byStatus: [] };
-    $('kpi-orders').textContent = count.format(s.orders); $('kpi-orders').dataset.value = s.orders;
-    $('kpi-revenue').textContent = money.format(s.revenue); $('kpi-revenue').dataset.value = s.revenue;
-    $('kpi-aov').textContent = money.format(s.averageOrderValue); $('kpi-aov').dataset.value = s.averageOrderValue;
-    barChart($('chart-region'), regions.data, (r) => r.key, (r) => r.revenue, (v) => money.format(v));
-    lineChart($('chart-daily'), daily.data, days);
-    barChart($('chart-status'), s.byStatus, (r) => r.status, (r) => r.orders, (v) => count.format(v));
-    $('top-customers').replaceChildren(...customers.data.map((c) => {
-      const tr = document.createElement('tr');
-      tr.dataset.customer = c.customerId; tr.dataset.revenue = c.revenue;
-      tr.innerHTML = '<td></td><td class="num"></td><td class="num"></td>';
-      tr.children[0].textContent = c.customerId;
-      tr.children[1].textContent = count.format(c.orders);
-      tr.children[2].textContent = money.format(c.revenue);
-      return tr;
-    }));
-    lastRefresh = new Date();
-    showFreshness(summary);
+    showReconciliation(controller.signal).catch(() => { /* the line keeps its last text */ });
+    const answer = await load(readFilters(), controller.signal);
+    if (answer && !controller.signal.aborted) showFreshness(answer, settings.lagWarningMs);
   } catch (error) {
-    $('freshness').className = 'freshness error';
-    $('freshness-text').textContent = `cannot refresh: ${error.message}`;
+    if (error instanceof SignInNeeded) showSignIn(error.message);
+    else if (!controller.signal.aborted) showRefreshError(error);
+  } finally {
+    if (inFlight === controller) {
+      inFlight = null;
+      delete page.dataset.loading;
+      schedule();
+    }
   }
 }
 
+// The next poll, counted from the end of the last refresh; none while the tab is hidden or nobody is signed in.
+function schedule() {
+  clearTimeout(timer);
+  timer = document.hidden || !token.get() ? null : setTimeout(refresh, settings.refreshSeconds * 1000);
+}
+
 async function start() {
-  try { settings = await getJson('/dashboard/settings'); } catch { /* defaults */ }
-  $('currency').addEventListener('change', (event) => {
-    currency = event.target.value;
-    const url = new URL(location.href);
-    url.searchParams.set('currency', currency);
-    history.replaceState(null, '', url);
-    refresh();
+  $('signin-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    token.set($('token').value.trim());
+    $('token').value = '';
+    signedIn();
   });
-  const override = Number(new URLSearchParams(location.search).get('refresh'));
-  if (override > 0) settings.refreshSeconds = override;
-  await refresh();
-  setInterval(refresh, settings.refreshSeconds * 1000);
+  $('signout').addEventListener('click', () => showSignIn());
+  bindFilters($('filters'), () => { if (token.get()) refresh({ force: true }); });
+  document.addEventListener('visibilitychange', () => {
+    if (document.hidden) { clearTimeout(timer); timer = null; } else if (!inFlight && token.get()) refresh();
+  });
   setInterval(tick, 1000);
+  if (token.get()) await signedIn(); else showSignIn();
 }
 
 start();

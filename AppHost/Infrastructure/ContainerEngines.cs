@@ -30,8 +30,14 @@ internal static class ContainerEngines
             postgres.WithDataVolume(); // run mode only: WithRunModeVolume says why
         }
 
+        var ordersDb = postgres.AddDatabase(OrdersDbName);
+        var readerPassword = PostgresRoles.AddAnalyticsReaderPassword(builder);
+        PostgresRoles.CreateWhenReady(builder, ordersDb.Resource, readerPassword);
+        var endpoint = postgres.Resource.PrimaryEndpoint;
         return new Engines(
-            postgres.AddDatabase(OrdersDbName),
+            ordersDb,
+            ReferenceExpression.Create(
+                $"Host={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)};Username={PostgresRoles.AnalyticsReader};Password={readerPassword};Database={OrdersDbName}"),
             AddKafka(builder, KafkaTopology.From(builder.Configuration)),
             AddClickHouse(builder));
     }

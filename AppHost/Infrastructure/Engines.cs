@@ -2,10 +2,12 @@ namespace PolyglotAspire.AppHost.Infrastructure;
 
 /// <summary>
 /// The three engines, whatever the <see cref="InfrastructureMode"/>: each is something services reference by
-/// connection string (<c>ordersdb</c>, <c>kafka</c>, ClickHouse as the user the service needs) and wait for.
+/// connection string (<c>ordersdb</c>, <c>kafka</c>, ClickHouse as the user the service needs) and wait for; and
+/// ordersdb as the analytics fallback's read-only role (<see cref="PostgresRoles"/>), <c>AnalyticsOrdersDb</c>.
 /// </summary>
 public sealed record Engines(
     IResourceBuilder<IResourceWithConnectionString> OrdersDb,
+    ReferenceExpression AnalyticsOrdersDb,
     IResourceBuilder<IResourceWithConnectionString> Kafka,
     ClickHouseConnections ClickHouse);
 

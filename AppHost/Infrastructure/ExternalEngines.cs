@@ -4,7 +4,7 @@ namespace PolyglotAspire.AppHost.Infrastructure;
 
 /// <summary>
 /// External mode: managed services or clusters. Connection strings come from the AppHost's configuration
-/// (<c>ConnectionStrings:ordersdb</c>, <c>:kafka</c>, <c>:clickhouse-writer</c>, <c>:clickhouse-reader</c>; user secrets or
+/// (<c>ConnectionStrings:ordersdb</c>, <c>:ordersdb-reader</c> (the analytics fallback's read-only role), <c>:kafka</c>, <c>:clickhouse-writer</c>, <c>:clickhouse-reader</c>; user secrets or
 /// environment), Kafka client settings such as SASL for Event Hubs from <c>Infrastructure:External:KafkaClientConfig</c>
 /// (ClientConfig property names, e.g. <c>SecurityProtocol</c>, <c>SaslMechanism</c>). The ClickHouse users are the
 /// operator's to create, with the rights <c>ClickHouse/users.xml</c> gives them. Published (docs/deploying.md), the
@@ -31,8 +31,10 @@ internal static class ExternalEngines
             }
         }
 
+        var reader = builder.AddConnectionString(PostgresRoles.AnalyticsReaderConnectionName);
         return new Engines(
             builder.AddConnectionString(OrdersDbName),
+            ReferenceExpression.Create($"{reader.Resource}"),
             builder.AddConnectionString(KafkaName).WithAnnotation(new KafkaClientConfigAnnotation(kafkaSettings, secrets)),
             new ClickHouseConnections(
                 builder.AddConnectionString(ClickHouseAccess.WriterName),

@@ -21,8 +21,14 @@ internal static class LocalEngines
     public static Engines Add(IDistributedApplicationBuilder builder)
     {
         var paths = LocalEnginePaths.Resolve(builder);
+        var ordersDb = AddPostgres(builder, paths);
+        var readerPassword = PostgresRoles.AddAnalyticsReaderPassword(builder);
+        PostgresRoles.CreateWhenReady(builder, ordersDb.Resource, readerPassword);
+        var server = (LocalPostgresServerResource)((IResourceWithParent)ordersDb.Resource).Parent;
         return new Engines(
-            AddPostgres(builder, paths),
+            ordersDb,
+            ReferenceExpression.Create(
+                $"Host=127.0.0.1;Port={server.PrimaryEndpoint.Property(EndpointProperty.Port)};Username={PostgresRoles.AnalyticsReader};Password={readerPassword};Database={OrdersDbName}"),
             AddKafka(builder, paths, KafkaTopology.From(builder.Configuration)),
             AddClickHouse(builder, paths));
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Net.Http.Headers;
 using PolyglotAspire.Contracts;
 using PolyglotAspire.OrdersApi.Application;
 using PolyglotAspire.OrdersApi.Consistency;
@@ -20,8 +21,17 @@ public static class OrdersApi
 
     public static RouteGroupBuilder MapOrdersApi(this IEndpointRouteBuilder app, int maxRequestBodyBytes)
     {
-        var api = app.MapGroup("api/orders").WithTags("Orders");
-        var writes = api.MapGroup("").AddEndpointFilter<StrongConsistencyFilter>(); // Prefer: consistency=strong
+        // Every operation reads or writes PostgreSQL: unavailable → 503 (Retry-After unless the outcome is unknown).
+        var api = app.MapGroup("api/orders").WithTags("Orders")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithResponseHeader(StatusCodes.Status503ServiceUnavailable, "Retry-After",
+                "Seconds to wait when nothing was written; absent when a write's outcome is unknown (the problem says how to check).");
+        var reads = api.MapGroup("").RequireScope(PolyglotScopes.OrdersRead);
+        var writes = api.MapGroup("")
+            .RequireScope(PolyglotScopes.OrdersWrite)
+            .RequireRateLimiting(SecurityExtensions.WritesRateLimit)
+            .AddEndpointFilter<StrongConsistencyFilter>() // Prefer: consistency=strong
+            .WithRequestHeader("Prefer", "consistency=strong (optionally wait=<seconds>): answer only once analytics shows the write.");
         var bodyLimit = new RequestBodyLimit(maxRequestBodyBytes);
 
         writes.MapPost("/", CreateOrderAsync)
@@ -30,14 +40,21 @@ public static class OrdersApi
             .WithDescription("Validates the order, computes its total and stores it with its outbox event in one transaction. " +
                              "An Idempotency-Key makes retries return the first answer; the same key with another body is 422.")
             .WithMetadata(bodyLimit)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithWriteHeaders(StatusCodes.Status201Created)
+            .WithResponseHeader(StatusCodes.Status201Created, HeaderNames.ETag, "The order's version as a strong entity tag (\"1\"): send it back in If-Match.")
+            .WithResponseHeader(StatusCodes.Status201Created, IdempotentReplayedHeader, "true when this is the stored answer to an earlier request with the same Idempotency-Key.");
 
-        api.MapGet("/{id:guid}", GetOrderAsync)
+        reads.MapGet("/{id:guid}", GetOrderAsync)
             .WithName("GetOrder")
-            .WithSummary("Get an order with its lines");
+            .WithSummary("Get an order with its lines")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithResponseHeader(StatusCodes.Status200OK, HeaderNames.ETag, "The order's version as a strong entity tag: send it back in If-Match.");
 
-        api.MapGet("/", ListOrdersAsync)
+        reads.MapGet("/", ListOrdersAsync)
             .WithName("ListOrders")
             .WithSummary("List orders, newest first")
             .WithDescription("Keyset pagination: pass the previous page's 'next' as 'after'. Optional filters: customerId, status.");
@@ -48,16 +65,38 @@ public static class OrdersApi
             .WithDescription("Transitions: new → paid → shipped → delivered; new | paid → cancelled (others 409). " +
                              "If-Match: <version> makes the change conditional (412 when the order is at another version).")
             .WithMetadata(bodyLimit)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .WithConditionalWriteHeaders(StatusCodes.Status200OK)
+            .WithResponseHeader(StatusCodes.Status200OK, HeaderNames.ETag, "The order's new version as a strong entity tag.");
 
         writes.MapDelete("/{id:guid}", DeleteOrderAsync)
             .WithName("DeleteOrder")
             .WithSummary("Delete an order")
-            .WithDescription("Removes the order and its lines; the deletion reaches analytics as a new version. If-Match is honoured.");
+            .WithDescription("Removes the order and its lines; the deletion reaches analytics as a new version. If-Match is honoured.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .WithConditionalWriteHeaders(StatusCodes.Status200OK);
 
         return api;
     }
+
+    /// <summary>What every committed write answers with: its consistency token and what a strong write's wait achieved.</summary>
+    private static RouteHandlerBuilder WithWriteHeaders(this RouteHandlerBuilder endpoint, int status) => endpoint
+        .WithResponseHeader(status, ConsistencyHeaders.Token, "The write's consistency token (also in the body): send it as X-Consistency-Token to a session read of analytics.")
+        .WithResponseHeader(status, ConsistencyHeaders.PreferenceApplied, "consistency=strong when the write was asked strong and analytics shows it.")
+        .WithResponseHeader(status, ConsistencyHeaders.AnalyticsVisible, "On a strong write: true when analytics shows it, false when the wait ran out (the write is committed either way).");
+
+    /// <summary>A change conditional on If-Match (400 when malformed); a 412 names the current version in ETag.</summary>
+    private static RouteHandlerBuilder WithConditionalWriteHeaders(this RouteHandlerBuilder endpoint, int status) => endpoint
+        .WithRequestHeader(HeaderNames.IfMatch, "The order version(s) the change is conditional on: \"3\", 3, a list, or *.")
+        .WithResponseHeader(StatusCodes.Status412PreconditionFailed, HeaderNames.ETag, "The order's current version, when it still exists.")
+        .WithWriteHeaders(status);
 
     public static async Task<Results<Created<OrderResponse>, ValidationProblem, ProblemHttpResult>> CreateOrderAsync(
         [FromBody] CreateOrderRequest request,

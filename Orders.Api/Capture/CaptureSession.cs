@@ -42,10 +42,12 @@ internal sealed partial class CaptureSession(
         await using var replication = new LogicalReplicationConnection(replicationConnectionString.Value);
         await replication.Open(stoppingToken);
         var backendPid = replication.ProcessID;
+        var system = await replication.IdentifySystem(stoppingToken);
+        var source = new SourceIdentity(ulong.Parse(system.SystemId, System.Globalization.CultureInfo.InvariantCulture), system.Timeline);
 
         var tracker = new AckTracker(_options.MaxInFlight, time);
         status.Attach(tracker);
-        var publisher = new OrderEventPublisher(producer, _partitions, tracker, _options, telemetry, time, logger);
+        var publisher = new OrderEventPublisher(producer, _partitions, source, tracker, _options, telemetry, time, logger);
         var confirmer = new SlotConfirmer(tracker, (lsn, cancellationToken) =>
         {
             replication.SetReplicationStatus(new NpgsqlLogSequenceNumber(lsn));

@@ -15,6 +15,7 @@ namespace PolyglotAspire.OrdersApi.Capture;
 internal sealed partial class OrderEventPublisher(
     IProducer<byte[], byte[]> producer,
     TopicPartitions partitions,
+    SourceIdentity source,
     AckTracker tracker,
     CaptureRelayOptions options,
     OrdersTelemetry telemetry,
@@ -31,13 +32,12 @@ internal sealed partial class OrderEventPublisher(
         var key = new byte[16];
         captured.OrderId.TryWriteBytes(key, bigEndian: true, out _);
         OrderEvent envelope;
+        byte[] value;
         try
         {
-            envelope = OrderEventSerializer.Deserialize(captured.Payload) with
-            {
-                CommitLsn = transaction.CommitLsn,
-                CommitTimeMs = transaction.CommitTimeMs,
-            };
+            // Read for validation and telemetry; the bytes sent are the payload with the relay's fields patched in.
+            envelope = OrderEventSerializer.Deserialize(captured.Payload);
+            value = EnvelopePatch.Apply(captured.Payload, transaction.CommitLsn, transaction.CommitTimeMs, source);
         }
         catch (MessagePackSerializationException ex)
         {
@@ -62,10 +62,10 @@ internal sealed partial class OrderEventPublisher(
             activity.SetTag("messaging.destination.name", options.Topic);
             activity.SetTag("polyglot.order.id", envelope.OrderId);
             activity.SetTag("polyglot.order.version", envelope.OrderVersion);
-            activity.SetTag("polyglot.commit_lsn", new ConsistencyToken(envelope.CommitLsn).ToString());
+            activity.SetTag("polyglot.commit_lsn", new ConsistencyToken(transaction.CommitLsn).ToString());
         }
 
-        var message = new Message<byte[], byte[]> { Key = key, Value = OrderEventSerializer.Serialize(envelope) };
+        var message = new Message<byte[], byte[]> { Key = key, Value = value };
         try
         {
             await ProduceAsync(new TopicPartition(options.Topic, Partition.Any), message,
@@ -99,6 +99,9 @@ internal sealed partial class OrderEventPublisher(
             OrderId = Guid.Empty,
             CommitLsn = heartbeat.Lsn,
             CommitTimeMs = heartbeat.TimeMs,
+            SourceSystemId = source.SystemId,
+            SourceTimeline = source.Timeline,
+            PartitionCount = targets.Length == 0 ? 0 : targets[^1] + 1,
         });
         foreach (var partition in targets)
         {

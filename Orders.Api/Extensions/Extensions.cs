@@ -9,7 +9,6 @@ using PolyglotAspire.OrdersApi.Capture;
 using PolyglotAspire.OrdersApi.Consistency;
 using PolyglotAspire.OrdersApi.Data;
 using PolyglotAspire.OrdersApi.Diagnostics;
-using Scalar.AspNetCore;
 
 namespace PolyglotAspire.OrdersApi.Extensions;
 
@@ -61,8 +60,10 @@ public static class Extensions
             settings.Config.DeliveryReportFields = "status"; // the relay keeps its own context per message: no key/value copies back
         });
 
+        // Analytics answers only callers with analytics:read: this service presents a token of its own (not the caller's).
         services.AddHttpClient<AnalyticsVisibilityClient>((sp, http) =>
-            http.BaseAddress = sp.GetRequiredService<IOptions<OrdersOptions>>().Value.AnalyticsBaseAddress);
+                http.BaseAddress = sp.GetRequiredService<IOptions<OrdersOptions>>().Value.AnalyticsBaseAddress)
+            .AddServiceToken(PolyglotScopes.AnalyticsRead);
 
         services.AddSingleton<OrdersTelemetry>();
         services.AddSingleton<OrderStore>();
@@ -80,7 +81,9 @@ public static class Extensions
         services.AddHostedService<IdempotencyKeyJanitor>();
         services.AddHealthChecks().AddCheck<CaptureRelayHealthCheck>("capture-relay");
 
-        // The HTTP surface: strict JSON, problem details for every error, OpenAPI.
+        // The HTTP surface: bearer tokens with scopes and per-caller rate limits (ServiceDefaults), strict JSON, problem
+        // details for every error, OpenAPI.
+        builder.AddPolyglotAuthentication();
         services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.TypeInfoResolverChain.Insert(0, OrdersJsonContext.Default);
@@ -91,27 +94,17 @@ public static class Extensions
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ClientErrorHandler.AddDetail);
         services.AddExceptionHandler<ClientErrorHandler>();
-        services.AddOpenApi();
+        builder.AddApiDocumentation();
         return builder;
     }
 
-    /// <summary>Problem details for every error, OpenAPI in Development, and the order API.</summary>
+    /// <summary>Problem details for every error, authentication, OpenAPI in Development, and the order API.</summary>
     public static WebApplication MapOrdersEndpoints(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        if (app.Environment.IsDevelopment())
-        {
-            // The UI's script is served from the package (no CDN); no web fonts, telemetry, AI agent or MCP.
-            app.MapOpenApi();
-            app.MapScalarApiReference(options => options
-                .WithTitle("PolyglotAspire Orders API")
-                .DisableDefaultFonts()
-                .DisableTelemetry()
-                .DisableAgent()
-                .DisableMcp());
-        }
-
+        app.UsePolyglotAuthentication();
+        app.MapApiDocumentation("PolyglotAspire Orders API");
         app.MapOrdersApi(app.Services.GetRequiredService<IOptions<OrdersOptions>>().Value.MaxRequestBodyBytes);
         app.MapAdminApi();
         return app;

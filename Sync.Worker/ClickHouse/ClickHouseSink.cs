@@ -15,7 +15,7 @@ internal sealed class ClickHouseSink(IClickHouseClient client, string? cluster, 
 {
     // A constant: the table name is the contract's, the topic a typed parameter.
     private const string ReadSyncStateSql =
-        "SELECT partition, next_offset, lsn, toUnixTimestamp64Milli(as_of) FROM " + SyncStateTable.Name +
+        "SELECT partition, next_offset, lsn, toUnixTimestamp64Milli(as_of), source_system_id, source_timeline FROM " + SyncStateTable.Name +
         " FINAL WHERE topic = {topic:String}";
 
     public async Task InsertOrdersAsync(RowBinaryBuffer rows, string token, CancellationToken cancellationToken)
@@ -65,17 +65,19 @@ internal sealed class ClickHouseSink(IClickHouseClient client, string? cluster, 
             result[Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture)] = new StoredWatermark(
                 Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture),
                 Convert.ToUInt64(reader.GetValue(2), CultureInfo.InvariantCulture),
-                Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture));
+                Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture),
+                Convert.ToUInt64(reader.GetValue(4), CultureInfo.InvariantCulture),
+                Convert.ToUInt32(reader.GetValue(5), CultureInfo.InvariantCulture));
         }
 
         return result;
     }
 
-    /// <summary>RowBinary of a <c>sync_state</c> row (String, UInt32, Int64, UInt64, DateTime64(3), DateTime64(3)).</summary>
+    /// <summary>RowBinary of a <c>sync_state</c> row (String, UInt32, Int64, UInt64, DateTime64(3), DateTime64(3), UInt64, UInt32).</summary>
     internal static void WriteSyncState(RowBinaryBuffer buffer, SyncStateRow row)
     {
         var topicLength = System.Text.Encoding.UTF8.GetByteCount(row.Topic);
-        var span = buffer.GetSpan(5 + topicLength + 4 + 8 + 8 + 8 + 8);
+        var span = buffer.GetSpan(5 + topicLength + 4 + 8 + 8 + 8 + 8 + 8 + 4);
         var p = 0;
         var length = (uint)topicLength;
         while (length >= 0x80)
@@ -91,7 +93,9 @@ internal sealed class ClickHouseSink(IClickHouseClient client, string? cluster, 
         BinaryPrimitives.WriteUInt64LittleEndian(span[(p + 12)..], row.Lsn);
         BinaryPrimitives.WriteInt64LittleEndian(span[(p + 20)..], row.AsOfMs);
         BinaryPrimitives.WriteInt64LittleEndian(span[(p + 28)..], row.UpdatedAtMs);
-        buffer.Advance(p + 36);
+        BinaryPrimitives.WriteUInt64LittleEndian(span[(p + 36)..], row.SourceSystemId);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[(p + 44)..], row.SourceTimeline);
+        buffer.Advance(p + 48);
     }
 
     /// <summary>

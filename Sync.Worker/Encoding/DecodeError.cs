@@ -11,10 +11,10 @@ internal enum DecodeError : byte
     /// <summary>The first token is not a MessagePack array: garbage, or another format.</summary>
     NotAnArray,
 
-    /// <summary>An array shorter than schema version 1 (15 fields).</summary>
+    /// <summary>An array shorter than schema version 1's first revision (15 fields).</summary>
     TooFewFields,
 
-    /// <summary>SchemaVersion is not 1: an unknown (future or bogus) version.</summary>
+    /// <summary>SchemaVersion is not 1: a bogus one (dead-lettered) or a newer one (<see cref="EnvelopeKind.NewerSchema"/>, never dead-lettered).</summary>
     UnsupportedSchemaVersion,
 
     /// <summary>A field holds the wrong MessagePack type (e.g. nil or a float where an integer belongs, an invalid code).</summary>

@@ -18,6 +18,16 @@ internal struct EnvelopeInfo
     public ulong CommitLsn;
     public long CommitTimeMs;
 
+    /// <summary>The source the change was captured from (0/0: an envelope from before these fields).</summary>
+    public ulong SourceSystemId;
+    public uint SourceTimeline;
+
+    /// <summary>On a heartbeat: how many partitions its round went to (0: not said).</summary>
+    public int PartitionCount;
+
+    /// <summary>The SchemaVersion read, when it is not this build's.</summary>
+    public long SchemaVersion;
+
     /// <summary>Bytes of RowBinary written to the destination (only for <see cref="EnvelopeKind.Order"/>).</summary>
     public int RowLength;
 

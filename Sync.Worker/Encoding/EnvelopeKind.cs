@@ -11,4 +11,10 @@ internal enum EnvelopeKind : byte
 
     /// <summary>Undecodable: it goes to the dead-letter topic with <see cref="DecodeError"/>.</summary>
     Invalid,
+
+    /// <summary>
+    /// A SchemaVersion newer than this build's: a breaking change it cannot read. Not a dead letter — skipping it would
+    /// move the watermark past a change ClickHouse lacks — so the partition stops before it (contracts.md §3).
+    /// </summary>
+    NewerSchema,
 }

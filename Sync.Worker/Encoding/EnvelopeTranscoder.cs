@@ -1,9 +1,8 @@
 using System.Buffers.Binary;
-using System.Runtime.CompilerServices;
-using System.Text.Unicode;
 using MessagePack;
 using PolyglotAspire.Contracts;
 using PolyglotAspire.Contracts.Analytics;
+using static PolyglotAspire.SyncWorker.Encoding.EnvelopeFields;
 
 namespace PolyglotAspire.SyncWorker.Encoding;
 
@@ -29,12 +28,12 @@ internal static class EnvelopeTranscoder
 
     public static int MaxRowLength(int envelopeLength) => envelopeLength + RowOverhead;
 
+    /// <summary>Kafka numbers partitions with an int32; far fewer in practice, but that is the contract's bound.</summary>
+    private const long MaxPartitionCount = int.MaxValue;
+
     /// <summary>Decimal(18, 2) holds at most 18 digits.</summary>
     private const long MaxTotalCents = 999_999_999_999_999_999;
 
-    /// <summary>DateTime64's range (1900-01-01 to 2299-12-31 23:59:59.999 UTC), in unix milliseconds.</summary>
-    private const long MinDateTime64Ms = -2_208_988_800_000;
-    private const long MaxDateTime64Ms = 10_413_791_999_999;
 
     /// <summary>
     /// Transcodes one envelope. For <see cref="EnvelopeKind.Order"/> the row occupies the first
@@ -67,13 +66,16 @@ internal static class EnvelopeTranscoder
             }
 
             var count = reader.ReadArrayHeader();
-            if (count < OrderEventKeys.Count)
+            if (count < OrderEventKeys.Required)
             {
-                // A short array still tells its version: an unknown version is the better reason.
-                var error = count > 0 && reader.NextMessagePackType == MessagePackType.Integer && reader.ReadInt64() != OrderEvent.CurrentSchemaVersion
-                    ? DecodeError.UnsupportedSchemaVersion
-                    : DecodeError.TooFewFields;
-                Fail(ref info, error, error == DecodeError.TooFewFields ? -1 : OrderEventKeys.SchemaVersion);
+                // A short array still tells its version: an unknown version is the better reason (a newer one may be shorter).
+                if (count > 0 && reader.NextMessagePackType == MessagePackType.Integer && reader.ReadInt64() is var version0 && version0 != OrderEvent.CurrentSchemaVersion)
+                {
+                    UnknownVersion(ref info, version0);
+                    return;
+                }
+
+                Fail(ref info, DecodeError.TooFewFields, -1);
                 return;
             }
 
@@ -88,7 +90,7 @@ internal static class EnvelopeTranscoder
 
             if (schemaVersion != OrderEvent.CurrentSchemaVersion)
             {
-                Fail(ref info, DecodeError.UnsupportedSchemaVersion, field);
+                UnknownVersion(ref info, schemaVersion);
                 return;
             }
 
@@ -235,9 +237,58 @@ internal static class EnvelopeTranscoder
                 info.TraceParentOffset = (int)reader.Consumed - info.TraceParentLength;
             }
 
+            // Appended fields this build knows, each present only if the writer knew it (append-only evolution).
+            field = OrderEventKeys.SourceSystemId;
+            if (count > field)
+            {
+                if (reader.NextMessagePackType != MessagePackType.Integer)
+                {
+                    Fail(ref info, DecodeError.WrongType, field);
+                    return;
+                }
+
+                info.SourceSystemId = reader.ReadUInt64();
+            }
+
+            field = OrderEventKeys.SourceTimeline;
+            if (count > field)
+            {
+                if (!TryReadInteger(ref reader, out var timeline))
+                {
+                    Fail(ref info, DecodeError.WrongType, field);
+                    return;
+                }
+
+                if (timeline is < 0 or > uint.MaxValue)
+                {
+                    Fail(ref info, DecodeError.InvalidValue, field);
+                    return;
+                }
+
+                info.SourceTimeline = (uint)timeline;
+            }
+
+            field = OrderEventKeys.PartitionCount;
+            if (count > field)
+            {
+                if (!TryReadInteger(ref reader, out var partitions))
+                {
+                    Fail(ref info, DecodeError.WrongType, field);
+                    return;
+                }
+
+                if (partitions is < 0 or > MaxPartitionCount)
+                {
+                    Fail(ref info, DecodeError.InvalidValue, field);
+                    return;
+                }
+
+                info.PartitionCount = (int)partitions;
+            }
+
             // Fields of later schema revisions: skipped (append-only evolution).
             field = OrderEventKeys.Count;
-            SkipValues(ref reader, count - OrderEventKeys.Count);
+            SkipValues(ref reader, Math.Max(0, count - OrderEventKeys.Count));
 
             field = -1;
             if (!reader.End)
@@ -271,121 +322,25 @@ internal static class EnvelopeTranscoder
         }
     }
 
+    /// <summary>
+    /// A version other than this build's: a newer one (a breaking change, contracts.md §3) cannot be read, and must not
+    /// be skipped either — the pipeline stops before it. Anything else (0, negative) is garbage: a dead letter.
+    /// </summary>
+    private static void UnknownVersion(ref EnvelopeInfo info, long version)
+    {
+        Fail(ref info, DecodeError.UnsupportedSchemaVersion, OrderEventKeys.SchemaVersion);
+        info.SchemaVersion = version;
+        if (version > OrderEvent.CurrentSchemaVersion)
+        {
+            info.Kind = EnvelopeKind.NewerSchema;
+        }
+    }
+
     private static void Fail(ref EnvelopeInfo info, DecodeError error, int field)
     {
         info.Kind = EnvelopeKind.Invalid;
         info.Error = error;
         info.Field = field;
         info.RowLength = 0;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool TryReadInteger(ref MessagePackReader reader, out long value)
-    {
-        if (reader.NextMessagePackType != MessagePackType.Integer)
-        {
-            value = 0;
-            return false;
-        }
-
-        value = reader.ReadInt64(); // a uint64 above long.MaxValue throws OverflowException: InvalidValue
-        return true;
-    }
-
-    /// <summary>
-    /// A MessagePack bin 16 holding the RFC 4122 (big-endian) bytes, written as ClickHouse's RowBinary UUID:
-    /// the high and the low 64-bit halves, each little-endian.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static DecodeError WriteUuid(ref MessagePackReader reader, Span<byte> row, ref int p)
-    {
-        if (reader.NextMessagePackType != MessagePackType.Binary)
-        {
-            return DecodeError.WrongType;
-        }
-
-        var bytes = reader.ReadBytes()!.Value;
-        if (bytes.Length != UuidFormatter.Size)
-        {
-            return DecodeError.InvalidValue;
-        }
-
-        var span = bytes.FirstSpan; // one contiguous envelope: always a single segment
-        BinaryPrimitives.WriteUInt64LittleEndian(row[p..], BinaryPrimitives.ReadUInt64BigEndian(span));
-        BinaryPrimitives.WriteUInt64LittleEndian(row[(p + 8)..], BinaryPrimitives.ReadUInt64BigEndian(span[8..]));
-        p += UuidFormatter.Size;
-        return DecodeError.None;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static DecodeError WriteDateTime64(ref MessagePackReader reader, Span<byte> row, ref int p, out long ms)
-    {
-        if (!TryReadInteger(ref reader, out ms))
-        {
-            return DecodeError.WrongType;
-        }
-
-        if (ms is < MinDateTime64Ms or > MaxDateTime64Ms)
-        {
-            return DecodeError.InvalidValue;
-        }
-
-        BinaryPrimitives.WriteInt64LittleEndian(row[p..], ms);
-        p += 8;
-        return DecodeError.None;
-    }
-
-    /// <summary>A non-nil MessagePack str, written as RowBinary String: LEB128 length, then the UTF-8 bytes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static DecodeError WriteString(ref MessagePackReader reader, Span<byte> row, ref int p)
-    {
-        if (reader.NextMessagePackType != MessagePackType.String)
-        {
-            return DecodeError.WrongType;
-        }
-
-        if (!reader.TryReadStringSpan(out var text))
-        {
-            // Only a multi-segment sequence splits a string; an envelope is one contiguous buffer.
-            text = reader.ReadStringSequence()!.Value.FirstSpan;
-        }
-
-        if (!Utf8.IsValid(text))
-        {
-            return DecodeError.InvalidUtf8;
-        }
-
-        var length = (uint)text.Length;
-        while (length >= 0x80)
-        {
-            row[p++] = (byte)(length | 0x80);
-            length >>= 7;
-        }
-
-        row[p++] = (byte)length;
-        text.CopyTo(row[p..]);
-        p += text.Length;
-        return DecodeError.None;
-    }
-
-    /// <summary>Skips <paramref name="count"/> values of any shape, iteratively (no recursion into nested containers).</summary>
-    private static void SkipValues(ref MessagePackReader reader, long count)
-    {
-        while (count > 0)
-        {
-            count--;
-            switch (reader.NextMessagePackType)
-            {
-                case MessagePackType.Array:
-                    count += reader.ReadArrayHeader(); // bounded by the bytes left: at least one per element
-                    break;
-                case MessagePackType.Map:
-                    count += 2L * reader.ReadMapHeader();
-                    break;
-                default:
-                    reader.Skip(); // a scalar: no recursion
-                    break;
-            }
-        }
     }
 }

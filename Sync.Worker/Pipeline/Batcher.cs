@@ -20,6 +20,7 @@ internal sealed partial class Batcher(
     OrderBatchPool batches,
     BatchLimits limits,
     IDeadLetterPublisher deadLetters,
+    PipelineStatus status,
     TimeProvider time,
     SyncMetrics metrics,
     ILogger logger)
@@ -131,6 +132,7 @@ internal sealed partial class Batcher(
                 return;
             }
 
+            status.KeepHalts(block.Ownership);
             for (var i = 0; i < block.Count; i++)
             {
                 if (_batch.IsEmpty)
@@ -158,9 +160,25 @@ internal sealed partial class Batcher(
 
     private void Transcode(RawBlock block, in RawEntry entry)
     {
-        if (Apply(_batch, block, in entry, out var info) == EnvelopeKind.Invalid)
+        var epoch = block.Ownership.EpochOf(entry.Partition);
+        if (status.IsHalted(entry.Partition, epoch))
         {
-            DeadLetter(block, entry, info);
+            return; // stopped before an earlier message: nothing after it is applied, so nothing after it is committed
+        }
+
+        switch (Apply(_batch, block, in entry, out var info))
+        {
+            case EnvelopeKind.Invalid:
+                DeadLetter(block, entry, info);
+                break;
+            case EnvelopeKind.NewerSchema:
+                var reason = $"SchemaVersion {info.SchemaVersion} is newer than this worker's {Contracts.OrderEvent.CurrentSchemaVersion}";
+                if (status.Halt(entry.Partition, entry.Offset, epoch, reason))
+                {
+                    LogHalted(logger, entry.Partition, entry.Offset, info.SchemaVersion, Contracts.OrderEvent.CurrentSchemaVersion);
+                }
+
+                break;
         }
     }
 
@@ -173,6 +191,10 @@ internal sealed partial class Batcher(
         var value = block.Bytes(entry.Value);
         var row = batch.Rows.GetSpan(EnvelopeTranscoder.MaxRowLength(value.Length));
         EnvelopeTranscoder.Transcode(value, row, out info);
+        if (info.Kind == EnvelopeKind.NewerSchema)
+        {
+            return info.Kind; // not consumed: the batch ends before it on this partition
+        }
 
         ref var slice = ref batch.Slice(entry.Partition, entry.Offset, block.Ownership.EpochOf(entry.Partition));
         slice.LastOffset = entry.Offset;
@@ -183,7 +205,7 @@ internal sealed partial class Batcher(
             case EnvelopeKind.Order:
                 batch.Rows.Advance(info.RowLength);
                 batch.RowCount++;
-                slice.ObserveEvent(info.CommitLsn, info.CommitTimeMs);
+                slice.ObserveEvent(info.CommitLsn, info.CommitTimeMs, info.SourceSystemId, info.SourceTimeline);
                 if (info.TraceParentLength > 0 && batch.LinkCount < batch.Links.Length && SyncMetrics.TracingEnabled
                     && TraceParent.TryParse(value.Span.Slice(info.TraceParentOffset, info.TraceParentLength), out var context))
                 {
@@ -193,7 +215,8 @@ internal sealed partial class Batcher(
                 break;
             case EnvelopeKind.Heartbeat:
                 batch.HeartbeatCount++;
-                slice.ObserveHeartbeat(info.CommitLsn, info.CommitTimeMs);
+                slice.ObserveHeartbeat(info.CommitLsn, info.CommitTimeMs, info.SourceSystemId, info.SourceTimeline);
+                batch.PartitionCount = Math.Max(batch.PartitionCount, info.PartitionCount);
                 break;
         }
 
@@ -236,6 +259,9 @@ internal sealed partial class Batcher(
         _batch = batches.Rent();
         await output.WriteAsync(batch, cancellationToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Partition} stopped before offset {Offset}: its envelope has SchemaVersion {Version}, newer than this worker's {Known}. Nothing after it is applied or committed and the watermark stays behind it; run a Sync.Worker that reads version {Version}")]
+    private static partial void LogHalted(ILogger logger, int partition, long offset, long version, int known);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Dead-lettering partition {Partition} offset {Offset}: {Reason} (field {Field})")]
     private static partial void LogDeadLetter(ILogger logger, int partition, long offset, DecodeError reason, int field);

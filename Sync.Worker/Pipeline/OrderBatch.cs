@@ -37,6 +37,9 @@ internal sealed class OrderBatch : IDisposable
 
     public int HeartbeatCount { get; set; }
 
+    /// <summary>The most partitions a heartbeat in the batch said its round went to (0: none said): each needs a watermark.</summary>
+    public int PartitionCount { get; set; }
+
     /// <summary>Every message the batch consumed: rows, heartbeats and dead letters.</summary>
     public int MessageCount { get; set; }
 
@@ -133,6 +136,7 @@ internal sealed class OrderBatch : IDisposable
         Rows.Reset();
         RowCount = 0;
         HeartbeatCount = 0;
+        PartitionCount = 0;
         MessageCount = 0;
         FirstTimestamp = 0;
         Trigger = default;

@@ -9,7 +9,8 @@ namespace PolyglotAspire.SyncWorker.Pipeline;
 /// the cure) or has not started yet; Degraded while the schema is migrated before the start. Ready only, since a restart cures neither:
 /// Unhealthy at once when an operation fails for a reason that needs an operator (authentication, privileges,
 /// schema: <see cref="FailureClassifier"/>), and when a transient failure has lasted
-/// <see cref="SyncWorkerOptions.UnhealthyAfter"/>; Degraded from <see cref="SyncWorkerOptions.DegradedAfter"/>
+/// <see cref="SyncWorkerOptions.UnhealthyAfter"/>, and while a partition is stopped before a message of a newer
+/// envelope schema; Degraded from <see cref="SyncWorkerOptions.DegradedAfter"/>
 /// (ClickHouse unavailable: consumption is paused and nothing is committed, and it catches up by itself), and
 /// while the furthest-behind partition is older than <see cref="SyncWorkerOptions.FreshnessTarget"/>. The
 /// worker keeps retrying either way: it never drops data, and a fixed grant or schema resumes it. Degraded while an
@@ -25,7 +26,7 @@ internal sealed class PipelineHealthCheck(PipelineStatus status, SyncMetrics met
 
     private HealthCheckResult Check()
     {
-        var (fault, retrying, since, permanent) = status.Snapshot();
+        var (fault, retrying, since, permanent, halted) = status.Snapshot();
         if (fault is not null)
         {
             return HealthCheckResult.Unhealthy($"The sync pipeline faulted: {fault.Message}", fault);
@@ -43,9 +44,16 @@ internal sealed class PipelineHealthCheck(PipelineStatus status, SyncMetrics met
             return HealthCheckResult.Unhealthy(retrying is null ? "The sync pipeline is not running." : $"The sync pipeline is starting: {retrying}");
         }
 
-        if (control.Paused)
+        if (halted is not null && !liveness)
         {
-            // Degraded, not Unhealthy: /alive passes (a restart would only resume it) and it says why.
+            // Needs an operator (a worker that reads the newer envelope), and a restart would stop at the same message.
+            return HealthCheckResult.Unhealthy(
+                $"Stopped consuming before messages this worker cannot read (upgrade Sync.Worker; nothing after them is applied or committed, the watermark stays behind them): {halted}");
+        }
+
+        if (control.Paused && !liveness)
+        {
+            // Degraded, not Unhealthy: a restart would only resume it, and it says why.
             return HealthCheckResult.Degraded("Paused by an operator: nothing is consumed until POST /api/admin/sync/resume.");
         }
 

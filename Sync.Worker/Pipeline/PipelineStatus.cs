@@ -1,7 +1,7 @@
 namespace PolyglotAspire.SyncWorker.Pipeline;
 
 /// <summary>What the health check sees at one moment.</summary>
-internal readonly record struct PipelineSnapshot(Exception? Fault, string? Retrying, long RetryingSince, string? Permanent);
+internal readonly record struct PipelineSnapshot(Exception? Fault, string? Retrying, long RetryingSince, string? Permanent, string? Halted = null);
 
 /// <summary>
 /// What the health check reports: whether the pipeline runs, is retrying an operation (since when, why, and whether
@@ -16,6 +16,10 @@ internal sealed class PipelineStatus
     private long _retryingSince;
     private Exception? _fault;
     private string? _migrating;
+
+    // Partitions stopped before a message this build cannot read (contracts.md §3): partition → where, in which epoch, why.
+    private readonly SortedDictionary<int, (long Offset, int Epoch, string Reason)> _halts = [];
+    private volatile int _haltCount;
 
     public bool Running { get; private set; }
 
@@ -69,11 +73,68 @@ internal sealed class PipelineStatus
         }
     }
 
+    /// <summary>
+    /// Stops <paramref name="partition"/> before <paramref name="offset"/> for the rest of its ownership
+    /// <paramref name="epoch"/>; returns true the first time (to log it once).
+    /// </summary>
+    public bool Halt(int partition, long offset, int epoch, string reason)
+    {
+        lock (_lock)
+        {
+            var first = !_halts.TryGetValue(partition, out var known) || known.Epoch != epoch;
+            _halts[partition] = (offset, epoch, reason);
+            _haltCount = _halts.Count;
+            return first;
+        }
+    }
+
+    /// <summary>Whether <paramref name="partition"/> is stopped in <paramref name="epoch"/>. Per message: free while nothing is.</summary>
+    public bool IsHalted(int partition, int epoch)
+    {
+        if (_haltCount == 0)
+        {
+            return false;
+        }
+
+        lock (_lock)
+        {
+            return _halts.TryGetValue(partition, out var halt) && halt.Epoch == epoch;
+        }
+    }
+
+    /// <summary>
+    /// Forgets the stops of partitions no longer owned in the epoch they stopped in: their next owner (this worker
+    /// again, from the committed offset, or another) meets the message again and stops there itself.
+    /// </summary>
+    public void KeepHalts(OwnershipSnapshot ownership)
+    {
+        if (_haltCount == 0)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            foreach (var (partition, halt) in _halts.ToList())
+            {
+                if (ownership.EpochOf(partition) != halt.Epoch)
+                {
+                    _halts.Remove(partition);
+                }
+            }
+
+            _haltCount = _halts.Count;
+        }
+    }
+
     public PipelineSnapshot Snapshot()
     {
         lock (_lock)
         {
-            return new PipelineSnapshot(_fault, _retrying, _retryingSince, _permanent);
+            var halted = _halts.Count == 0
+                ? null
+                : string.Join("; ", _halts.Select(h => $"partition {h.Key} stopped before offset {h.Value.Offset}: {h.Value.Reason}"));
+            return new PipelineSnapshot(_fault, _retrying, _retryingSince, _permanent, halted);
         }
     }
 }

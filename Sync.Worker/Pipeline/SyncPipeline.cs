@@ -68,7 +68,7 @@ internal sealed partial class SyncPipeline(
         });
 
         var batcher = new Batcher(blocks.Reader, sealedBatches.Writer, blockPool, batchPool,
-            new BatchLimits(o.BatchMaxRows, o.BatchMaxBytes, o.BatchLinger, o.BatchMaxAge, o.FreshnessTarget / 2), deadLetters, time, metrics, loggers.CreateLogger<Batcher>());
+            new BatchLimits(o.BatchMaxRows, o.BatchMaxBytes, o.BatchLinger, o.BatchMaxAge, o.FreshnessTarget / 2), deadLetters, status, time, metrics, loggers.CreateLogger<Batcher>());
         var watermarks = new WatermarkBook(sink, ownership, retry, o.Topic, time, metrics);
         var committer = new Committer(sealedBatches.Reader, batchPool, sink, watermarks, new ConsumerOffsetCommitter(consumer), ownership,
             deadLetters, retry, o.Topic, time, metrics, loggers.CreateLogger<Committer>());

@@ -12,7 +12,9 @@ namespace PolyglotAspire.SyncWorker.Pipeline;
 /// from an older commit.</item>
 /// <item>What <c>sync_state</c> holds is re-read whenever a partition starts a new ownership epoch: another worker
 /// may have moved it meanwhile.</item>
-/// <item>An owned partition with no row yet gets a zero row: readers take the minimum over the rows they find.</item>
+/// <item>An owned partition with no row yet gets a zero row, and so does every partition a heartbeat round went to
+/// (the relay says how many): readers take the minimum over the rows they find.</item>
+/// <item>Watermarks carry their source (PostgreSQL system identifier and timeline); LSNs of two sources never mix.</item>
 /// <item>A partition no longer owned in the epoch the batch consumed it in is left alone.</item>
 /// </list>
 /// Not thread-safe: one batch at a time, in order.
@@ -39,6 +41,14 @@ internal sealed class WatermarkBook(
     {
         _rows.Clear();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (AnyUnknownBelow(batch.PartitionCount))
+        {
+            // A heartbeat round went to a partition this worker has never seen a row of (added to the topic, or owned
+            // by a worker that has not written yet): it gets its zero row in this very insert, before any watermark
+            // this batch advances can be read without it.
+            await SeedAsync(batch, now, abandon);
+        }
+
         for (var i = 0; i < batch.SliceCount; i++)
         {
             var slice = batch.SliceAt(i);
@@ -54,12 +64,8 @@ internal sealed class WatermarkBook(
                 known = (_applied.GetValueOrDefault(slice.Partition).Mark, slice.Epoch);
             }
 
-            // Never backwards: re-consumed events (after a crash before the commit) prove less than what is stored.
-            var mark = new StoredWatermark(
-                slice.NextOffset,
-                Math.Max(known.Mark.Lsn, slice.Lsn),
-                Math.Max(known.Mark.AsOfMs, Math.Max(slice.AsOfMs, 0)));
-            _rows.Add(new SyncStateRow(topic, slice.Partition, mark.NextOffset, mark.Lsn, mark.AsOfMs, now));
+            var mark = Merge(known.Mark, slice);
+            _rows.Add(new SyncStateRow(topic, slice.Partition, mark.NextOffset, mark.Lsn, mark.AsOfMs, now, mark.SourceSystemId, mark.SourceTimeline));
             _applied[slice.Partition] = (mark, slice.Epoch);
         }
 
@@ -74,6 +80,38 @@ internal sealed class WatermarkBook(
     }
 
     /// <summary>
+    /// Never backwards within one source: re-consumed events (after a crash before the commit) prove less than what is
+    /// stored. LSNs of another source do not compare: the slice's source is the later one in the partition, so it
+    /// replaces the stored watermark (readers trust a watermark only if its source is the database they check against).
+    /// A slice that observed nothing (dead letters only) keeps what is known.
+    /// </summary>
+    internal static StoredWatermark Merge(StoredWatermark known, PartitionSlice slice)
+    {
+        if (!slice.Observed)
+        {
+            return known with { NextOffset = slice.NextOffset };
+        }
+
+        return known.SameSource(slice.SourceSystemId, slice.SourceTimeline)
+            ? new StoredWatermark(slice.NextOffset, Math.Max(known.Lsn, slice.Lsn), Math.Max(known.AsOfMs, Math.Max(slice.AsOfMs, 0)),
+                slice.SourceSystemId, slice.SourceTimeline)
+            : new StoredWatermark(slice.NextOffset, slice.Lsn, Math.Max(slice.AsOfMs, 0), slice.SourceSystemId, slice.SourceTimeline);
+    }
+
+    private bool AnyUnknownBelow(int partitionCount)
+    {
+        for (var p = 0; p < partitionCount; p++)
+        {
+            if (!_applied.ContainsKey(p))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
     /// Merges what <c>sync_state</c> holds now into the known watermarks (the higher of each wins) and marks every
     /// partition owned right now as re-read in its current epoch.
     /// A partition owned but never written gets a zero row (nothing applied yet): readers take the minimum over the
@@ -84,7 +122,8 @@ internal sealed class WatermarkBook(
         IReadOnlyDictionary<int, StoredWatermark> stored = new Dictionary<int, StoredWatermark>();
         await retry.ExecuteAsync("read sync_state", async ct => stored = await sink.ReadSyncStateAsync(topic, ct), abandon);
         var current = ownership.Current;
-        foreach (var partition in current.OwnedPartitions)
+        var needed = current.OwnedPartitions.Union(Enumerable.Range(0, batch.PartitionCount)).ToList();
+        foreach (var partition in needed)
         {
             if (!stored.ContainsKey(partition) && !_applied.ContainsKey(partition) && !Touches(batch, partition))
             {
@@ -94,12 +133,14 @@ internal sealed class WatermarkBook(
 
         foreach (var (partition, mark) in stored)
         {
+            // Same source: the higher wins. Another source: what is stored, written by the partition's latest owner.
             var mine = _applied.GetValueOrDefault(partition).Mark;
-            _applied[partition] = (new StoredWatermark(mark.NextOffset, Math.Max(mark.Lsn, mine.Lsn), Math.Max(mark.AsOfMs, mine.AsOfMs)),
-                current.EpochOf(partition));
+            _applied[partition] = (mine.SameSource(mark.SourceSystemId, mark.SourceTimeline)
+                ? mark with { Lsn = Math.Max(mark.Lsn, mine.Lsn), AsOfMs = Math.Max(mark.AsOfMs, mine.AsOfMs) }
+                : mark, current.EpochOf(partition));
         }
 
-        foreach (var partition in current.OwnedPartitions)
+        foreach (var partition in needed)
         {
             _applied[partition] = (_applied.GetValueOrDefault(partition).Mark, current.EpochOf(partition));
         }

@@ -5,8 +5,8 @@ namespace PolyglotAspire.SyncWorker.Schema;
 /// <summary>
 /// Version 1, as the worker created it before migrations existed: <c>orders</c> unpartitioned and sorted by
 /// <c>order_id</c>, and <c>sync_state</c>. <c>IF NOT EXISTS</c> throughout, so on a system from before migrations it
-/// changes nothing and is only recorded. Its <c>orders</c> DDL is frozen here; the columns and <c>sync_state</c> have
-/// not changed since, so they come from the contract (a migration that changes them freezes them here first).
+/// changes nothing and is only recorded. Its <c>orders</c> and <c>sync_state</c> DDL is frozen here; the <c>orders</c>
+/// columns have not changed since, so they come from the contract (a migration that changes them freezes them here first).
 /// </summary>
 internal sealed class Migration0001Initial : ISchemaMigration
 {
@@ -22,6 +22,15 @@ internal sealed class Migration0001Initial : ISchemaMigration
         }
     }
 
+    /// <summary><c>sync_state</c>'s columns in version 1 (version 3 appended the source).</summary>
+    private const string SyncStateVersion1Columns = """
+        topic LowCardinality(String), partition UInt32,
+        next_offset Int64,
+        lsn UInt64,
+        as_of DateTime64(3, 'UTC'),
+        updated_at DateTime64(3, 'UTC')
+        """;
+
     public static IEnumerable<string> Statements(SchemaLayout layout)
     {
         var replicated = layout.IsCluster;
@@ -35,7 +44,10 @@ internal sealed class Migration0001Initial : ISchemaMigration
             yield return statement;
         }
 
-        yield return SyncStateTable.CreateStatement(layout.Local(SyncStateTable.Name), layout.OnCluster, replicated);
+        yield return $"""
+            CREATE TABLE IF NOT EXISTS {layout.Local(SyncStateTable.Name)} {layout.OnCluster}({SyncStateVersion1Columns})
+            ENGINE = {(replicated ? "Replicated" : "")}ReplacingMergeTree(updated_at) ORDER BY ({SyncStateTable.SortingKey})
+            """;
         foreach (var statement in layout.DistributedOver(SyncStateTable.Name, "partition"))
         {
             yield return statement;

@@ -72,7 +72,7 @@ public class BatcherBenchmarks : IDisposable
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         var batcher = new Batcher(_input.Reader, output.Writer, _blocks, _batches,
             new BatchLimits(BatchRows, _defaults.BatchMaxBytes, TimeSpan.FromHours(1), TimeSpan.FromHours(1), TimeSpan.FromHours(1)), new NoDeadLetters(),
-            TimeProvider.System, new SyncMetrics(meters, TimeProvider.System), NullLogger.Instance);
+            new PipelineStatus(), TimeProvider.System, new SyncMetrics(meters, TimeProvider.System), NullLogger.Instance);
         _batcher = batcher.RunAsync(_stop.Token);
         _committer = Task.Run(() => RecycleAsync(output.Reader));
     }

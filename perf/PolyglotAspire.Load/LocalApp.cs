@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using PolyglotAspire.AppHost.Infrastructure;
+using PolyglotAspire.Testing;
 
 namespace PolyglotAspire.Load;
 
@@ -33,8 +34,9 @@ internal sealed class LocalApp : IAsyncDisposable
     {
         var dataPath = Path.Combine(Path.GetTempPath(), "polyglot-aspire-load", Guid.NewGuid().ToString("N"));
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            ["Infrastructure:Mode=local", $"Infrastructure:DataPath={dataPath}", .. arguments], cancellationToken);
+            ["Infrastructure:Mode=local", $"Infrastructure:DataPath={dataPath}", .. AppTokens.UnlimitedRates, .. arguments], cancellationToken);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Aspire.Hosting.Dcp", LogLevel.Error));
+        builder.Services.AddAppTokens(); // the harness's clients present tokens signed with the app's key, as any client must
 
         var app = await builder.BuildAsync(cancellationToken);
         await app.StartAsync(cancellationToken);

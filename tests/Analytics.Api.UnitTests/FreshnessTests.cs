@@ -23,6 +23,41 @@ public sealed class FreshnessTests
         Assert.Equal(T0.AddSeconds(1), asOf);
     }
 
+    private static readonly SourcePosition Source = new(7_311_000_000_000_000_042, 1, new ConsistencyToken(10_000));
+
+    private static PartitionWatermark Mark(int partition, ulong lsn, ulong systemId = 7_311_000_000_000_000_042, uint timeline = 1) =>
+        new(partition, new ConsistencyToken(lsn), T0, systemId, timeline);
+
+    [Fact]
+    public void Watermarks_of_this_source_within_its_WAL_are_trusted_and_zero_rows_need_no_source()
+    {
+        Assert.Null(SourcePosition.Distrust([Mark(0, 10_000), Mark(1, 9_000), Mark(2, 0, systemId: 0, timeline: 0)], Source));
+        Assert.Null(SourcePosition.Distrust([Mark(0, 0, systemId: 0, timeline: 0)], null)); // claims nothing: nothing to check
+    }
+
+    [Fact]
+    public void A_watermark_ahead_of_the_source_s_WAL_is_not_trusted()
+    {
+        var why = SourcePosition.Distrust([Mark(0, 9_000), Mark(1, 10_001)], Source);
+        Assert.Contains("partition 1", why, StringComparison.Ordinal);
+        Assert.Contains("ahead of PostgreSQL's current WAL position 0/2710", why, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(7_311_000_000_000_000_099UL, 1U, "another PostgreSQL")] // a wiped or replaced database
+    [InlineData(7_311_000_000_000_000_042UL, 2U, "another PostgreSQL")] // a promoted standby, a point-in-time restore
+    [InlineData(0UL, 0U, "records no source")]                            // from before sources were recorded
+    public void A_watermark_of_another_source_is_not_trusted_even_below_the_WAL_position(ulong systemId, uint timeline, string reason)
+    {
+        var why = SourcePosition.Distrust([Mark(0, 9_000), Mark(3, 5, systemId, timeline)], Source);
+        Assert.Contains("partition 3", why, StringComparison.Ordinal);
+        Assert.Contains(reason, why, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_the_source_s_position_a_watermark_claiming_anything_is_not_trusted() =>
+        Assert.Contains("cannot be checked", SourcePosition.Distrust([Mark(0, 1)], null), StringComparison.Ordinal);
+
     [Fact]
     public void Nothing_synchronised_has_no_as_of_and_no_lag()
     {

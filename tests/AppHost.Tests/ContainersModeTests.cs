@@ -39,6 +39,7 @@ public sealed class ContainersModeTests
     {
         var names = app.App.Services.GetRequiredService<DistributedApplicationModel>().Resources
             .Where(r => !r.Name.EndsWith("-rebuilder", StringComparison.Ordinal)) // run mode's rebuild helper per project
+            .Where(r => r is not ParameterResource) // the security parameters: AuthenticationModelTests, PublishManifestTests
             .Select(r => r.Name);
         Assert.Equal([.. Engines, .. Services], names);
         Assert.IsType<PostgresServerResource>(app.Resource<IResource>("postgres"));
@@ -167,7 +168,8 @@ public sealed class ContainersModeTests
         // ClickHouse through its user's connection, and its server, whose health check says when it answers.
         // PostgreSQL for backfills only, without waiting for it: the pipeline never depends on it.
         AssertGraph(app, "sync-worker", references: ["kafka", "clickhouse-writer", "ordersdb"], waits: ["kafka", "clickhouse-writer", "clickhouse"]);
-        AssertGraph(app, "analytics-api", references: ["clickhouse-reader", "ordersdb"], waits: ["clickhouse-reader", "clickhouse", "postgres", "ordersdb"]);
+        // PostgreSQL as the fallback's read-only role (a connection to the server), and ordersdb for reconciliation's snapshot.
+        AssertGraph(app, "analytics-api", references: ["clickhouse-reader", "postgres", "ordersdb"], waits: ["clickhouse-reader", "clickhouse", "postgres", "ordersdb"]);
     }
 
     [Fact]
@@ -194,6 +196,14 @@ public sealed class ContainersModeTests
             ["services__analytics-api__http__0"] = "{analytics-api.bindings.http.url}",
             ["ANALYTICS_API_HTTPS"] = "{analytics-api.bindings.https.url}",
             ["services__analytics-api__https__0"] = "{analytics-api.bindings.https.url}",
+            ["AllowedHosts"] = "{api-allowed-hosts.value}",
+            ["Authentication__Authority"] = "{auth-authority.value}",
+            ["Authentication__Audience"] = "{auth-audience.value}",
+            // Its own token for analytics (strong writes), from the identity provider's client credentials grant.
+            ["Authentication__Client__TokenEndpoint"] = "{auth-token-endpoint.value}",
+            ["Authentication__Client__ClientId"] = "{orders-api-client-id.value}",
+            ["Authentication__Client__ClientSecret"] = "{orders-api-client-secret.value}",
+            ["Authentication__Client__Scope"] = "{auth-audience.value}/.default",
         }, await AppEnvironmentAsync(app, "orders-api"));
 
         // Each service gets its own ClickHouse user, under the connection name it reads ("clickhouse"), and no other.
@@ -201,11 +211,18 @@ public sealed class ContainersModeTests
         {
             ["ConnectionStrings__kafka"] = "{kafka.connectionString}",
             ["ConnectionStrings__clickhouse"] = "{clickhouse-writer.connectionString}",
+            ["Authentication__Authority"] = "{auth-authority.value}",
+            ["Authentication__Audience"] = "{auth-audience.value}",
         }, await AppEnvironmentAsync(app, "sync-worker"));
 
-        Assert.Equal(new Dictionary<string, string>(OrdersDbParts)
+        // The PostgreSQL fallback as its read-only role (PostgresRoles), not as the owner the other references carry.
+        Assert.Equal(new Dictionary<string, string>
         {
+            ["ConnectionStrings__ordersdb"] = "Host={postgres.bindings.tcp.host};Port={postgres.bindings.tcp.port};Username=analytics_reader;Password={ordersdb-reader-password.value};Database=ordersdb",
             ["ConnectionStrings__clickhouse"] = "{clickhouse-reader.connectionString}",
+            ["AllowedHosts"] = "{api-allowed-hosts.value}",
+            ["Authentication__Authority"] = "{auth-authority.value}",
+            ["Authentication__Audience"] = "{auth-audience.value}",
         }, await AppEnvironmentAsync(app, "analytics-api"));
     }
 
@@ -235,7 +252,7 @@ public sealed class ContainersModeTests
     {
         var resource = app.Resource<ProjectResource>(service);
         Assert.Equal(references.Order(), resource.Annotations.OfType<ResourceRelationshipAnnotation>()
-            .Where(r => r.Type == "Reference").Select(r => r.Resource.Name).Order());
+            .Where(r => r.Type == "Reference" && r.Resource is not ParameterResource).Select(r => r.Resource.Name).Order());
         Assert.Equal(waits.Order(), resource.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name).Distinct().Order());
         Assert.All(resource.Annotations.OfType<WaitAnnotation>(), w => Assert.Equal(WaitType.WaitUntilHealthy, w.WaitType));
     }

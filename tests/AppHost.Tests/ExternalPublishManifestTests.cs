@@ -19,7 +19,7 @@ public sealed class ExternalPublishManifestTests(ExternalPublishedManifest manif
     [Fact]
     public void Connection_strings_and_the_SASL_password_are_secret_parameters()
     {
-        foreach (var name in new[] { "ordersdb", "kafka", "clickhouse-writer", "clickhouse-reader", "kafka-saslpassword" })
+        foreach (var name in new[] { "ordersdb", "ordersdb-reader", "kafka", "clickhouse-writer", "clickhouse-reader", "kafka-saslpassword" })
         {
             var parameter = manifest.Resources[name];
             Assert.Equal("parameter.v0", parameter.GetProperty("type").GetString());

@@ -52,6 +52,7 @@ public sealed class LocalAndExternalModeTests
         await using var app = await AppModel.BuildAsync(
             "Infrastructure:Mode=external",
             "ConnectionStrings:ordersdb=Host=pg.example;Database=ordersdb",
+            "ConnectionStrings:ordersdb-reader=Host=pg.example;Database=ordersdb;Username=analytics_reader",
             "ConnectionStrings:kafka=broker.example:9093",
             "ConnectionStrings:clickhouse-writer=Host=ch.example;Port=8443;Protocol=https;Username=sync_writer",
             "ConnectionStrings:clickhouse-reader=Host=ch.example;Port=8443;Protocol=https;Username=analytics_reader",
@@ -64,6 +65,7 @@ public sealed class LocalAndExternalModeTests
         Assert.Equal("{ordersdb.connectionString}", orders["ConnectionStrings__ordersdb"]);
         var analytics = await app.Resource<ProjectResource>("analytics-api").PublishedEnvironmentAsync();
         Assert.Equal("{clickhouse-reader.connectionString}", analytics["ConnectionStrings__clickhouse"]);
+        Assert.Equal("{ordersdb-reader.connectionString}", analytics["ConnectionStrings__ordersdb"]); // the operator's read-only role
     }
 
     [Fact]

@@ -53,8 +53,7 @@ public sealed class PublishManifestTests(PublishedManifest manifest) : IClassFix
     [Fact]
     public void Every_password_is_a_secret_parameter()
     {
-        var parameters = manifest.Resources.Where(r => r.Value.GetProperty("type").GetString() == "parameter.v0").Select(r => r.Key).Order();
-        Assert.Equal(["clickhouse-admin-password", "clickhouse-reader-password", "clickhouse-writer-password", "postgres-password"], parameters);
+        string[] parameters = ["clickhouse-admin-password", "clickhouse-reader-password", "clickhouse-writer-password", "postgres-password", "ordersdb-reader-password", "orders-api-client-secret"];
         Assert.All(parameters, name => Assert.True(
             manifest.Resources[name].GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean(), $"{name} must be a secret parameter"));
 
@@ -66,6 +65,26 @@ public sealed class PublishManifestTests(PublishedManifest manifest) : IClassFix
         Assert.Equal("{postgres-password.value}", manifest.Resources["postgres"].GetProperty("env").GetProperty("POSTGRES_PASSWORD").GetString());
         Assert.All(["clickhouse-writer", "clickhouse-reader", "clickhouse-admin"], name => Assert.Contains(
             $"Password={{{name}-password.value}}", manifest.Resources[name].GetProperty("connectionString").GetString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_APIs_trust_the_identity_provider_named_by_parameters_and_no_signing_key_exists()
+    {
+        var parameters = manifest.Resources.Where(r => r.Value.GetProperty("type").GetString() == "parameter.v0").Select(r => r.Key).Order();
+        Assert.Equal(["api-allowed-hosts", "auth-audience", "auth-authority", "auth-token-endpoint", "clickhouse-admin-password", "clickhouse-reader-password",
+            "clickhouse-writer-password", "orders-api-client-id", "orders-api-client-secret", "ordersdb-reader-password", "postgres-password"], parameters);
+        Assert.All(["api-allowed-hosts", "auth-audience", "auth-authority", "auth-token-endpoint", "orders-api-client-id"], name => Assert.False(
+            manifest.Resources[name].GetProperty("inputs").GetProperty("value").TryGetProperty("secret", out _), $"{name} is configuration, not a secret"));
+        Assert.All(["orders-api", "sync-worker", "analytics-api"], service =>
+        {
+            var env = manifest.Resources[service].GetProperty("env");
+            Assert.Equal("{auth-authority.value}", env.GetProperty("Authentication__Authority").GetString());
+            Assert.Equal("{auth-audience.value}", env.GetProperty("Authentication__Audience").GetString());
+        });
+        Assert.All(["orders-api", "analytics-api"], api =>
+            Assert.Equal("{api-allowed-hosts.value}", manifest.Resources[api].GetProperty("env").GetProperty("AllowedHosts").GetString()));
+        Assert.DoesNotContain("SigningKey", manifest.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("auth-signing-key", manifest.Text, StringComparison.Ordinal);
     }
 
     private string? Type(string resource) => manifest.Resources[resource].GetProperty("type").GetString();

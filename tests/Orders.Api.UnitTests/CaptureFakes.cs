@@ -132,7 +132,10 @@ internal static class CaptureTesting
     public static OrdersTelemetry Telemetry() => new(new TestMeterFactory());
 
     public static OrderEventPublisher Publisher(FakeProducer producer, AckTracker tracker, TimeProvider time, params int[] partitions) =>
-        new(producer, Partitions(partitions, time), tracker, Options(), Telemetry(), time, NullLogger.Instance);
+        new(producer, Partitions(partitions, time), Source, tracker, Options(), Telemetry(), time, NullLogger.Instance);
+
+    /// <summary>The source the test relay captures from.</summary>
+    public static readonly SourceIdentity Source = new(7_311_000_000_000_000_042, 3);
 
     public static TopicPartitions Partitions(int[] partitions, TimeProvider time) =>
         new(() => partitions.Length > 0 ? partitions : [0], Options(), time, NullLogger.Instance);

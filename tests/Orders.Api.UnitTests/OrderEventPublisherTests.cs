@@ -44,7 +44,60 @@ public sealed class OrderEventPublisherTests : IDisposable
         var sent = Assert.Single(_producer.Messages);
         Assert.Equal(new TopicPartition(_options.Topic, Partition.Any), sent.Destination);
         Assert.Equal(orderId.ToByteArray(bigEndian: true), sent.Message.Key);
-        Assert.Equal(envelope with { CommitLsn = 700, CommitTimeMs = 1_767_000_000_000 }, OrderEventSerializer.Deserialize(sent.Message.Value));
+        Assert.Equal(
+            envelope with { CommitLsn = 700, CommitTimeMs = 1_767_000_000_000, SourceSystemId = CaptureTesting.Source.SystemId, SourceTimeline = CaptureTesting.Source.Timeline },
+            OrderEventSerializer.Deserialize(sent.Message.Value));
+    }
+
+    [Fact]
+    public async Task Fields_a_newer_writer_appended_reach_Kafka_byte_for_byte()
+    {
+        // A newer Orders.Api wrote the outbox row: two fields this build does not know, after the ones it does.
+        var original = OrderEventSerializer.Serialize(Envelope(Guid.CreateVersion7()));
+        var future = new System.Buffers.ArrayBufferWriter<byte>();
+        var writer = new MessagePack.MessagePackWriter(future);
+        var reader = new MessagePack.MessagePackReader(original);
+        writer.WriteArrayHeader(reader.ReadArrayHeader() + 2);
+        writer.WriteRaw(original.AsSpan((int)reader.Consumed));
+        writer.Write("a field from the future");
+        writer.WriteMapHeader(1);
+        writer.Write(1);
+        writer.WriteArrayHeader(2);
+        writer.Write(1.5);
+        writer.Write(2.5);
+        writer.Flush();
+        var appended = future.WrittenSpan[original.Length..].ToArray();
+
+        var (captured, transaction, checkpoint) = Captured(future.WrittenSpan.ToArray(), lsn: 0x16_B374_D848);
+        await CaptureTesting.Publisher(_producer, _tracker, _time).PublishAsync(captured, transaction, checkpoint, TestContext.Current.CancellationToken);
+
+        var sent = Assert.Single(_producer.Messages).Message.Value;
+        var patched = new MessagePack.MessagePackReader(sent);
+        Assert.Equal(OrderEventKeys.Count + 2, patched.ReadArrayHeader());
+        Assert.Equal(appended, sent[^appended.Length..]);
+        var read = OrderEventSerializer.Deserialize(sent);
+        Assert.Equal((0x16_B374_D848UL, 1_767_000_000_000L, CaptureTesting.Source.SystemId, CaptureTesting.Source.Timeline),
+            (read.CommitLsn, read.CommitTimeMs, read.SourceSystemId, read.SourceTimeline));
+    }
+
+    [Fact]
+    public async Task An_envelope_from_before_the_source_fields_gets_them_appended()
+    {
+        // Schema version 1 as first written: 15 fields (an outbox row left by an older build).
+        var full = OrderEventSerializer.Serialize(Envelope(Guid.CreateVersion7()));
+        var reader = new MessagePack.MessagePackReader(full);
+        reader.ReadArrayHeader();
+        for (var i = 0; i < OrderEventKeys.Required; i++)
+        {
+            reader.Skip();
+        }
+
+        byte[] old = [0x9f, .. full.AsSpan(3, (int)reader.Consumed - 3)]; // fixarray of 15 instead of array16
+        var (captured, transaction, checkpoint) = Captured(old);
+        await CaptureTesting.Publisher(_producer, _tracker, _time).PublishAsync(captured, transaction, checkpoint, TestContext.Current.CancellationToken);
+
+        var read = OrderEventSerializer.Deserialize(Assert.Single(_producer.Messages).Message.Value);
+        Assert.Equal((700UL, CaptureTesting.Source.SystemId, CaptureTesting.Source.Timeline), (read.CommitLsn, read.SourceSystemId, read.SourceTimeline));
     }
 
     [Fact]
@@ -123,6 +176,7 @@ public sealed class OrderEventPublisherTests : IDisposable
         Assert.All(round, m => Assert.Equal(_options.Topic, m.Destination.Topic));
         var beat = OrderEventSerializer.Deserialize(round[0].Message.Value);
         Assert.Equal((OrderEventType.Heartbeat, 800UL, 1_767_000_000_500L, Guid.Empty), (beat.EventType, beat.CommitLsn, beat.CommitTimeMs, beat.OrderId));
+        Assert.Equal((CaptureTesting.Source.SystemId, CaptureTesting.Source.Timeline, 3), (beat.SourceSystemId, beat.SourceTimeline, beat.PartitionCount));
 
         // The slot moves past the heartbeat only once every partition has it.
         _producer.Acknowledge(1);

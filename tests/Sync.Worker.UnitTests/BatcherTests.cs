@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using PolyglotAspire.Contracts;
 using PolyglotAspire.SyncWorker.Encoding;
 using PolyglotAspire.SyncWorker.Pipeline;
 
@@ -19,6 +20,7 @@ public sealed class BatcherTests : IAsyncDisposable
     private readonly OrderBatchPool _batches = new(64 << 10, 8);
     private readonly PartitionOwnership _ownership = new();
     private readonly FakeDeadLetters _deadLetters = new();
+    private readonly PipelineStatus _status = new();
     private readonly CancellationTokenSource _cancel = new(); // bounds the test's own waits
     private readonly Random _random = new(11);
     private Task _run = Task.CompletedTask;
@@ -39,7 +41,7 @@ public sealed class BatcherTests : IAsyncDisposable
 
         _ownership.Assign([0, 1, 2, 3]);
         var batcher = new Batcher(_input.Reader, _output.Writer, _blocks, _batches,
-            new BatchLimits(maxRows, maxBytes, linger ?? TimeSpan.FromHours(1), maxAge ?? TimeSpan.FromHours(2), urgentLag ?? TimeSpan.FromHours(3)), _deadLetters, _time, _metrics, NullLogger.Instance);
+            new BatchLimits(maxRows, maxBytes, linger ?? TimeSpan.FromHours(1), maxAge ?? TimeSpan.FromHours(2), urgentLag ?? TimeSpan.FromHours(3)), _deadLetters, _status, _time, _metrics, NullLogger.Instance);
         // No cancellation token (see StepByStep): the batcher ends the way it does in production, when its input completes.
         _run = _steps.Start(() => batcher.RunAsync(CancellationToken.None));
         _steps.RunUntilIdle();
@@ -322,6 +324,38 @@ public sealed class BatcherTests : IAsyncDisposable
         var batch = await NextAsync();
         Assert.Equal((FlushTrigger.Bytes, 8), (batch.Trigger, batch.DeadLetters.Count)); // 8 × 8 KiB (+ keys) reach 64 KiB
         Assert.InRange(batch.DeadLetterBytes, 64 << 10, (64 << 10) + 100);
+    }
+
+    [Fact]
+    public async Task A_newer_schema_version_stops_its_partition_before_it_and_only_that_partition()
+    {
+        Start();
+        var before = Envelopes.Random(_random) with { CommitLsn = 1_000, CommitTimeMs = 1_795_600_000_000 };
+        var newer = Envelopes.Random(_random) with { SchemaVersion = OrderEvent.CurrentSchemaVersion + 1, CommitLsn = 2_000 };
+        var after = Envelopes.Random(_random) with { CommitLsn = 3_000, CommitTimeMs = 1_795_600_000_900 };
+        var heartbeat = Envelopes.Heartbeat(4_000, 1_795_600_001_000);
+        await _input.Writer.WriteAsync(Factory.Block(
+        [
+            (0, 10, Envelopes.Bytes(before)), (0, 11, Envelopes.Bytes(newer)), (1, 5, Envelopes.Bytes(before)),
+            (0, 12, Envelopes.Bytes(after)), (0, 13, Envelopes.Bytes(heartbeat)), (1, 6, Envelopes.Bytes(heartbeat)),
+        ]), _cancel.Token);
+        await _input.Writer.WriteAsync(Factory.Block([(0, 14, Envelopes.Bytes(after)), (1, 7, Envelopes.Bytes(before))]), _cancel.Token);
+        _input.Writer.Complete();
+
+        var batch = await NextAsync();
+        var slices = batch.Slices.ToArray().ToDictionary(s => s.Partition);
+        // Partition 0: only what came before it — committed up to it, never past it, watermark below it.
+        Assert.Equal((10L, 11L), (slices[0].FirstOffset, slices[0].NextOffset));
+        Assert.Equal((999UL, 1_795_600_000_000L - 1), (slices[0].Lsn, slices[0].AsOfMs));
+        // Partition 1 goes on.
+        Assert.Equal((5L, 8L, 4_000UL), (slices[1].FirstOffset, slices[1].NextOffset, slices[1].Lsn));
+        Assert.Equal((3, 0), (batch.RowCount, batch.DeadLetters.Count)); // not a dead letter
+        Assert.Contains("partition 0 stopped before offset 11: SchemaVersion 2", _status.Snapshot().Halted, StringComparison.Ordinal);
+
+        // Giving the partition up forgets the stop: its next owner meets the message again, and stops there too.
+        _ownership.Revoke([0]);
+        _status.KeepHalts(_ownership.Current);
+        Assert.Null(_status.Snapshot().Halted);
     }
 
     public async ValueTask DisposeAsync()

@@ -92,6 +92,9 @@ internal static class Envelopes
             case OrderEventKeys.CreatedAtMs: w.Write(e.CreatedAtMs); break;
             case OrderEventKeys.LineCount: w.Write(e.LineCount); break;
             case OrderEventKeys.TraceParent: if (e.TraceParent is null) { w.WriteNil(); } else { w.Write(e.TraceParent); } break;
+            case OrderEventKeys.SourceSystemId: w.Write(e.SourceSystemId); break;
+            case OrderEventKeys.SourceTimeline: w.Write(e.SourceTimeline); break;
+            case OrderEventKeys.PartitionCount: w.Write(e.PartitionCount); break;
             default: throw new ArgumentOutOfRangeException(nameof(field));
         }
     }

@@ -101,6 +101,18 @@ public sealed class PipelineHealthTests
     }
 
     [Fact]
+    public async Task A_partition_stopped_before_a_newer_envelope_is_unhealthy_and_says_why_but_alive()
+    {
+        _status.Halt(2, 1234, epoch: 1, "SchemaVersion 2 is newer than this worker's 1");
+        var result = await new PipelineHealthCheck(_status, _metrics, _control, _time, Options.Create(_options)).CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HealthStatus.Unhealthy, result.Status);
+        Assert.Contains("partition 2 stopped before offset 1234: SchemaVersion 2 is newer than this worker's 1", result.Description, StringComparison.Ordinal);
+        Assert.Contains("upgrade Sync.Worker", result.Description, StringComparison.Ordinal);
+        Assert.Equal(HealthStatus.Healthy, await HealthAsync(liveness: true)); // a restart would stop at the same message
+    }
+
+    [Fact]
     public async Task A_faulted_pipeline_is_unhealthy_on_both()
     {
         _status.Faulted(new InvalidOperationException("boom"));

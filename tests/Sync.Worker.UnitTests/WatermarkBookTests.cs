@@ -127,6 +127,59 @@ public sealed class WatermarkBookTests : IDisposable
     }
 
     [Fact]
+    public async Task Every_partition_a_heartbeat_round_went_to_gets_a_zero_row_in_the_same_insert_even_unowned()
+    {
+        // This worker owns 0 and 1; the relay's heartbeat says the topic has 4 (2 owned by a worker that has not
+        // written yet, 3 just added and assigned to nobody): without rows for them, readers would take the minimum
+        // over 0 and 1 only and overstate freshness.
+        _ownership.Assign([0, 1]);
+        _sink.Stored[2] = new StoredWatermark(40, 900, 9_000);
+        var batch = Batch((0, 0, 9, 100, 1_000), (1, 0, 9, 100, 1_000));
+        batch.PartitionCount = 4;
+        var rows = await WriteAsync(batch);
+
+        Assert.Equal([(0, 10L, 100UL, 1_000L), (1, 10L, 100UL, 1_000L), (3, -1L, 0UL, 0L)], Marks(rows));
+        Assert.Single(_sink.Calls, c => c.StartsWith("sync_state", StringComparison.Ordinal)); // one insert: never the advance without the zero row
+
+        // Known from now on: no re-read, no zero row again.
+        var next = Batch((0, 10, 19, 200, 2_000));
+        next.PartitionCount = 4;
+        var reads = Reads;
+        Assert.Equal([(0, 20L, 200UL, 2_000L)], Marks(await WriteAsync(next)));
+        Assert.Equal(reads, Reads);
+
+        // Partitions added to the topic: the relay's rounds reach them long before a rebalance gives them to anyone.
+        var grown = Batch((0, 20, 29, 300, 3_000));
+        grown.PartitionCount = 6;
+        Assert.Equal([(0, 30L, 300UL, 3_000L), (4, -1L, 0UL, 0L), (5, -1L, 0UL, 0L)], Marks(await WriteAsync(grown)));
+    }
+
+    [Fact]
+    public async Task Watermarks_of_one_source_are_max_merged_and_another_source_replaces_them()
+    {
+        const ulong Old = 7_000_000_000_000_000_001, New = 7_000_000_000_000_000_002;
+        _sink.Stored[0] = new StoredWatermark(500, 90_000_000, 1_795_600_000_000, Old, 1);
+        _ownership.Assign([0]);
+
+        // Same source, older events: never backwards.
+        var same = _pool.Rent();
+        ref var slice = ref same.Slice(0, 500, _ownership.Current.EpochOf(0));
+        slice.LastOffset = 509;
+        slice.ObserveHeartbeat(80_000_000, 1_795_599_000_000, Old, 1);
+        var row = Assert.Single(await WriteAsync(same));
+        Assert.Equal((90_000_000UL, Old, 1U), (row.Lsn, row.SourceSystemId, row.SourceTimeline));
+
+        // Another database (wiped, restored, a promoted standby): its LSNs do not compare with the old ones, so its
+        // lower watermark replaces the old one instead of staying behind it for ever.
+        var other = _pool.Rent();
+        slice = ref other.Slice(0, 510, _ownership.Current.EpochOf(0));
+        slice.LastOffset = 519;
+        slice.ObserveHeartbeat(30_000, 1_795_601_000_000, New, 1);
+        row = Assert.Single(await WriteAsync(other));
+        Assert.Equal((520L, 30_000UL, 1_795_601_000_000L, New), (row.NextOffset, row.Lsn, row.AsOfMs, row.SourceSystemId));
+    }
+
+    [Fact]
     public async Task A_partition_no_longer_owned_in_its_batchs_epoch_is_neither_written_nor_read()
     {
         _ownership.Assign([0, 1]);

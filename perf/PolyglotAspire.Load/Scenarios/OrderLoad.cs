@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Aspire.Hosting.Testing;
+using PolyglotAspire.Testing;
 
 namespace PolyglotAspire.Load.Scenarios;
 
@@ -23,12 +24,16 @@ internal sealed class OrderWriteLoad(LocalApp app, int connections, string custo
     private const int DistinctBodies = 1024;
     private static readonly string[] Regions = ["eu-west", "eu-central", "us-east", "us-west", "ap-south"];
 
-    private readonly HttpClient _http = new(new SocketsHttpHandler
+    // Its own connection pool (one per client), with the same bearer token every harness client presents.
+    private readonly HttpClient _http = new(new AppBearerHandler(app.App.Services)
     {
-        MaxConnectionsPerServer = connections,
-        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-        AutomaticDecompression = DecompressionMethods.None,
-        UseProxy = false,
+        InnerHandler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = connections,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseProxy = false,
+        },
     })
     {
         BaseAddress = app.App.GetEndpoint("orders-api", "http"),

@@ -109,6 +109,84 @@ public sealed class AnalyticsTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task A_watermark_ahead_of_PostgreSQL_or_of_another_PostgreSQL_is_not_trusted_and_freshness_says_why()
+    {
+        var writer = new OrdersWriter(fixture.App.CreateHttpClient("orders-api"));
+        var analytics = new AnalyticsClient(fixture.App.CreateHttpClient("analytics-api"));
+        using var clickHouse = new ClickHouse.Driver.ClickHouseClient(await fixture.ConnectionStringAsync(ClickHouseAccess.WriterName));
+        var region = $"distrust-{Guid.NewGuid():N}"[..20];
+        await writer.CreateAsync("C-distrust", region, 5m, 1, _ct);
+        await analytics.WaitVisibleAsync(writer.LastToken, _ct);
+        Assert.Equal(JsonValueKind.Null, (await analytics.FreshnessAsync(_ct)).GetProperty("untrusted").ValueKind);
+
+        // Behind the app's back, worker stopped (nothing overwrites it): every partition's row replaced, then restored.
+        var saved = $"sync_state_saved_{Guid.NewGuid():N}";
+        await fixture.WhileStoppedAsync("sync-worker", async () =>
+        {
+            await clickHouse.ExecuteNonQueryAsync($"CREATE TABLE {saved} ENGINE = MergeTree ORDER BY tuple() AS SELECT * FROM sync_state FINAL", cancellationToken: _ct);
+            try
+            {
+                // 1. A watermark far ahead of the source's WAL (a bogus heartbeat, a restored PostgreSQL).
+                await ReplaceWatermarksAsync(clickHouse, saved, lsn: "18446744069414584320", systemId: "source_system_id");
+                using var orders = fixture.App.CreateHttpClient("orders-api");
+                using (var strong = await PostStrongAsync(orders, "/api/orders", Order("C-distrust", region, 7m), "consistency=strong, wait=1"))
+                {
+                    Assert.Equal(System.Net.HttpStatusCode.Created, strong.StatusCode);
+                    Assert.Equal("false", strong.Headers.GetValues("X-Analytics-Visible").Single());
+                    Assert.True(ConsistencyToken.TryParse(strong.Headers.GetValues("X-Consistency-Token").Single(), out var token));
+                    var session = await analytics.GetAsync($"/api/analytics/revenue?region={region}&consistency=session", _ct, token);
+                    Assert.Equal("oltp", session.Source);
+                    Assert.Equal(2, Assert.Single(session.Data.EnumerateArray()).GetProperty("orders").GetInt64());
+                }
+
+                var ahead = await FreshnessUntilAsync(analytics, writer.LastToken, "ahead of PostgreSQL's current WAL position");
+                Assert.False(ahead.GetProperty("tokenVisible").GetBoolean());
+                Assert.Null(ahead.GetProperty("asOf").GetString());
+
+                // 2. A watermark the source has reached, but from another PostgreSQL (wiped, replaced, failed over).
+                var (_, token2) = await writer.CreateAsync("C-distrust", region, 9m, 1, _ct);
+                await ReplaceWatermarksAsync(clickHouse, saved, lsn: token2.Lsn.ToString(System.Globalization.CultureInfo.InvariantCulture), systemId: "source_system_id + 1");
+                var other = await FreshnessUntilAsync(analytics, token2, "belongs to another PostgreSQL");
+                Assert.False(other.GetProperty("tokenVisible").GetBoolean());
+                var session2 = await analytics.GetAsync($"/api/analytics/revenue?region={region}&consistency=session", _ct, token2);
+                Assert.Equal(("oltp", 3L), (session2.Source, Assert.Single(session2.Data.EnumerateArray()).GetProperty("orders").GetInt64()));
+            }
+            finally
+            {
+                await clickHouse.ExecuteNonQueryAsync(
+                    $"INSERT INTO sync_state SELECT topic, partition, next_offset, lsn, as_of, now64(3), source_system_id, source_timeline FROM {saved}", cancellationToken: _ct);
+                await clickHouse.ExecuteNonQueryAsync($"DROP TABLE {saved}", cancellationToken: _ct);
+            }
+        }, _ct);
+
+        await analytics.WaitVisibleAsync(writer.LastToken, _ct);
+        Assert.Equal(JsonValueKind.Null, (await analytics.FreshnessAsync(_ct)).GetProperty("untrusted").ValueKind);
+    }
+
+    /// <summary>
+    /// /freshness for <paramref name="token"/> once its <c>untrusted</c> reason says <paramref name="why"/>: the answer
+    /// before may still come from an observation shared with earlier requests (at most a few ms old), so poll, bounded.
+    /// </summary>
+    private async Task<JsonElement> FreshnessUntilAsync(AnalyticsClient analytics, ConsistencyToken token, string why)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        JsonElement freshness;
+        while (!((freshness = await analytics.FreshnessAsync(_ct, token)).GetProperty("untrusted").GetString() ?? "").Contains(why, StringComparison.Ordinal)
+            && DateTime.UtcNow < until)
+        {
+            await Task.Delay(50, _ct);
+        }
+
+        Assert.Contains(why, freshness.GetProperty("untrusted").GetString(), StringComparison.Ordinal);
+        return freshness;
+    }
+
+    /// <summary>Every partition's row as saved, with another LSN and source system identifier (SQL expressions), written now.</summary>
+    private async Task ReplaceWatermarksAsync(ClickHouse.Driver.ClickHouseClient clickHouse, string saved, string lsn, string systemId) =>
+        await clickHouse.ExecuteNonQueryAsync(
+            $"INSERT INTO sync_state SELECT topic, partition, next_offset, {lsn}, as_of, now64(3), {systemId}, source_timeline FROM {saved}", cancellationToken: _ct);
+
+    [Fact]
     public async Task A_strong_write_returns_once_analytics_shows_it()
     {
         using var orders = fixture.App.CreateHttpClient("orders-api");
@@ -182,8 +260,15 @@ public sealed class AnalyticsTests(AppFixture fixture)
             Assert.Equal(1UL, Convert.ToUInt64(count, System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        // Idle and caught up: no lag, even though the last change is old.
-        var idle = await analytics.FreshnessAsync(_ct);
+        // Idle and caught up: no lag, even though the last change is old. The last write's own event proves only the
+        // time before its commit (contracts.md §2); the relay's next heartbeat (every 500 ms) proves the commit itself.
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        JsonElement idle;
+        while (!(idle = await analytics.FreshnessAsync(_ct)).GetProperty("caughtUp").GetBoolean() && DateTime.UtcNow < until)
+        {
+            await Task.Delay(50, _ct);
+        }
+
         Assert.True(idle.GetProperty("caughtUp").GetBoolean(), idle.ToString());
         Assert.Equal(0, idle.GetProperty("lagMs").GetInt64());
     }

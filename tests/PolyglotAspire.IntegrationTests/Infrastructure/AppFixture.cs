@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PolyglotAspire.AppHost.Infrastructure;
+using PolyglotAspire.Testing;
 
 namespace PolyglotAspire.IntegrationTests.Infrastructure;
 
@@ -36,10 +37,11 @@ public class AppFixture : IAsyncLifetime
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            ["Infrastructure:Mode=local", $"Infrastructure:DataPath={_dataPath}", .. Arguments], timeout.Token);
+            ["Infrastructure:Mode=local", $"Infrastructure:DataPath={_dataPath}", .. AppTokens.UnlimitedRates, .. Arguments], timeout.Token);
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Aspire.Hosting.Dcp", LogLevel.Error));
+        builder.Services.AddAppTokens(); // App.CreateHttpClient's clients carry a token with every scope
 
         App = await builder.BuildAsync(timeout.Token);
         await App.StartAsync(timeout.Token);

@@ -61,6 +61,54 @@ public sealed class PipelineFixture : AppFixture
 
     public const int Partitions = 4;
 
+    /// <summary>WAL each workload reserves: ~32 bytes a change on average, so room for about 250,000.</summary>
+    private const int WorkloadWalBytes = 8 << 20;
+
+    /// <summary>
+    /// A workload with LSNs PostgreSQL has written: the source's WAL is moved past a fresh stretch first, by a
+    /// transactional logical message in a transaction that is rolled back (written to the WAL, never decoded, so the
+    /// relay publishes nothing for it).
+    /// </summary>
+    public async Task<Workload> WorkloadAsync(string tag, int seed)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(await ConnectionStringAsync("ordersdb"));
+        await connection.OpenAsync();
+        await using var who = new Npgsql.NpgsqlCommand(
+            """
+            SELECT system_identifier::text, ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int,
+                   (pg_current_wal_insert_lsn() - '0/0')::bigint
+            FROM pg_control_system()
+            """, connection);
+        ulong systemId, first;
+        uint timeline;
+        await using (var reader = await who.ExecuteReaderAsync())
+        {
+            await reader.ReadAsync();
+            (systemId, timeline, first) = (ulong.Parse(reader.GetString(0), CultureInfo.InvariantCulture), (uint)reader.GetInt32(1), (ulong)reader.GetInt64(2));
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var reserve = new Npgsql.NpgsqlCommand($"SELECT pg_logical_emit_message(true, 'polyglot.test.reserve', repeat('x', {WorkloadWalBytes}))", connection, transaction))
+        {
+            await reserve.ExecuteNonQueryAsync();
+        }
+
+        await transaction.RollbackAsync();
+
+        // A synchronous commit of a transaction that wrote WAL (an empty message: the relay ignores its prefix)
+        // flushes the WAL up to its commit record, the reserved stretch included.
+        await using (var flush = new Npgsql.NpgsqlCommand(
+            "BEGIN; SET LOCAL synchronous_commit = on; SELECT pg_logical_emit_message(true, 'polyglot.test.reserve', ''); COMMIT", connection))
+        {
+            await flush.ExecuteNonQueryAsync();
+        }
+
+        await using var position = new Npgsql.NpgsqlCommand("SELECT (pg_current_wal_flush_lsn() - '0/0')::bigint", connection);
+        var flushed = (ulong)(long)(await position.ExecuteScalarAsync())!;
+        Assert.True(flushed > first + WorkloadWalBytes, $"the WAL was flushed to {flushed} only, not past {first} + {WorkloadWalBytes}");
+        return new Workload(tag, seed, new WalRange(systemId, timeline, first + 1, first + WorkloadWalBytes));
+    }
+
     public async Task<ClickHouseClient> ClickHouseAsync() => new(await ConnectionStringAsync(ClickHouseAccess.WriterName));
 
     /// <summary>Count and revenue per region and UTC day, by the analytics definitions, over the regions of <paramref name="tag"/>.</summary>
@@ -128,6 +176,16 @@ public sealed class PipelineFixture : AppFixture
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(config).SetLogHandler((_, _) => { }).Build();
         var committed = consumer.Committed(Enumerable.Range(0, Partitions).Select(p => new TopicPartition(Topics.OrderEvents, p)), TimeSpan.FromSeconds(10));
         return committed.OrderBy(c => c.Partition.Value).Select(c => c.Offset.Value).ToArray();
+    }
+
+    /// <summary>Commits <paramref name="offset"/> for one partition on the worker's group; only while the worker is stopped.</summary>
+    public async Task CommitAsync(int partition, long offset)
+    {
+        var config = await KafkaConfigAsync<ConsumerConfig>();
+        config.GroupId = "sync-worker";
+        config.EnableAutoCommit = false;
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(config).SetLogHandler((_, _) => { }).Build();
+        consumer.Commit([new TopicPartitionOffset(Topics.OrderEvents, partition, offset)]);
     }
 
     public async Task<long[]> EndOffsetsAsync(string topic = Topics.OrderEvents)

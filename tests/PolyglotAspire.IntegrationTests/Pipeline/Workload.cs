@@ -20,12 +20,20 @@ public sealed class Workload
     private ulong _lsn;
     private long _commitMs;
 
-    public Workload(string tag, int seed)
+    private readonly WalRange _wal;
+
+    /// <summary>
+    /// A workload whose changes get LSNs in <paramref name="wal"/>: a stretch of the real source's WAL that PostgreSQL
+    /// has already written (<see cref="PipelineFixture.WorkloadAsync"/> reserves it), above every earlier test's, and
+    /// carrying the source's identity — like the relay's, so the app's own heartbeats and Analytics.Api's checks
+    /// (never a watermark ahead of the source, contracts.md §2) see nothing they would not see in production.
+    /// </summary>
+    public Workload(string tag, int seed, WalRange wal)
     {
         Tag = tag;
         _random = new Random(seed);
-        // Above every earlier test's LSNs, so a test's own heartbeat is what moves the watermark.
-        _lsn = (ulong)DateTime.UtcNow.Ticks;
+        _wal = wal;
+        _lsn = wal.First;
         _commitMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         Regions = RegionNames.Select(r => $"{tag}-{r}").ToArray();
     }
@@ -111,9 +119,12 @@ public sealed class Workload
 
     private OrderEvent Publish(OrderEvent change)
     {
-        _lsn += (ulong)_random.Next(40, 400);
+        _lsn = _wal.Next(_lsn, (ulong)_random.Next(1, 64));
         _commitMs += _random.Next(0, 3);
-        var e = change with { EventId = Guid.NewGuid(), CommitLsn = _lsn, CommitTimeMs = _commitMs };
+        var e = change with
+        {
+            EventId = Guid.NewGuid(), CommitLsn = _lsn, CommitTimeMs = _commitMs, SourceSystemId = _wal.SystemId, SourceTimeline = _wal.Timeline,
+        };
         Events.Add(e);
         if (e.EventType == OrderEventType.Deleted)
         {
@@ -136,9 +147,13 @@ public sealed class Workload
     /// <summary>A heartbeat the relay would send now: every change so far is at or below its LSN.</summary>
     public OrderEvent Heartbeat()
     {
-        _lsn += 8;
+        _lsn = _wal.Next(_lsn, 8);
         _commitMs += 1;
-        return new OrderEvent { EventId = Guid.NewGuid(), EventType = OrderEventType.Heartbeat, OrderId = Guid.Empty, CommitLsn = _lsn, CommitTimeMs = _commitMs };
+        return new OrderEvent
+        {
+            EventId = Guid.NewGuid(), EventType = OrderEventType.Heartbeat, OrderId = Guid.Empty, CommitLsn = _lsn, CommitTimeMs = _commitMs,
+            SourceSystemId = _wal.SystemId, SourceTimeline = _wal.Timeline, PartitionCount = PipelineFixture.Partitions,
+        };
     }
 
     /// <summary>The definitions of DESIGN.md: orders = non-deleted; revenue = total of paid, shipped or delivered; per region and UTC day.</summary>
