@@ -239,6 +239,11 @@ public sealed class PipelineFixture : AppFixture
         return await response.Content.ReadAsStringAsync(cancellationToken);
     }
 
+    /// <summary>Polls the worker's logs until they hold <paramref name="text"/> (or the patience runs out).</summary>
+    public Task WaitForWorkerLogAsync(string text, CancellationToken cancellationToken) =>
+        EventuallyAsync(_ => Task.FromResult(RecentLogs(Worker, 500).Contains(text, StringComparison.Ordinal)),
+            () => $"the worker never logged '{text}' within {Patience}; worker logs:{Environment.NewLine}{RecentLogs(Worker)}", cancellationToken);
+
     /// <summary>Polls the worker's <c>/health</c> until it says <paramref name="status"/> (or the patience runs out).</summary>
     public async Task WaitForWorkerHealthAsync(string status, CancellationToken cancellationToken)
     {
