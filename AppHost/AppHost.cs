@@ -41,7 +41,7 @@ var analyticsApi = builder.AddProject<Projects.Analytics_Api>("analytics-api")
     .WithEnvironment("ConnectionStrings__ordersdb", engines.AnalyticsOrdersDb)
     .WaitFor(engines.OrdersDb)
     // Reconciliation's snapshot (a temporary replication slot) needs REPLICATION: its own connection, not the fallback's.
-    .WithReference(engines.OrdersDb, "ordersdb-replication")
+    .WithEnvironment("ConnectionStrings__ordersdb-replication", engines.OrdersDb)
     .WithAllowedHosts(allowedHosts)
     .WithSection(builder.Configuration, "RateLimiting")
     .WithSection(builder.Configuration, "Analytics") // e.g. Analytics:FallbackMaxConcurrency=1

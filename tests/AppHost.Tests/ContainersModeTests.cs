@@ -220,6 +220,8 @@ public sealed class ContainersModeTests
         {
             ["ConnectionStrings__ordersdb"] = "Host={postgres.bindings.tcp.host};Port={postgres.bindings.tcp.port};Username=analytics_reader;Password={ordersdb-reader-password.value};Database=ordersdb",
             ["ConnectionStrings__clickhouse"] = "{clickhouse-reader.connectionString}",
+            // Reconciliation's exported snapshot needs a REPLICATION role: the owner's connection, for that alone.
+            ["ConnectionStrings__ordersdb-replication"] = "{ordersdb.connectionString}",
             ["AllowedHosts"] = "{api-allowed-hosts.value}",
             ["Authentication__Authority"] = "{auth-authority.value}",
             ["Authentication__Audience"] = "{auth-audience.value}",
