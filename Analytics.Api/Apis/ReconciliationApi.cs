@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
 using PolyglotAspire.Analytics.Reconciliation;
 
 namespace PolyglotAspire.Analytics.Apis;
@@ -12,9 +13,13 @@ public static class ReconciliationApi
 {
     public static RouteGroupBuilder MapReconciliationApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("api/analytics").WithTags("Analytics");
+        var api = endpoints.MapGroup("api/analytics").WithTags("Analytics").RequireScope(PolyglotScopes.AnalyticsRead);
         api.MapGet("reconciliation", ReconcileAsync)
             .WithName("GetReconciliation")
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithResponseHeader(StatusCodes.Status409Conflict, HeaderNames.RetryAfter, "Seconds to wait for the running reconciliation to end.")
+            .WithResponseHeader(StatusCodes.Status503ServiceUnavailable, HeaderNames.RetryAfter, "Seconds to wait before asking again.")
             .WithSummary("Compares PostgreSQL and ClickHouse per UTC day × region × currency (orders, revenue) at one WAL position, optionally over a created_at range [from, to); 'differences' is empty when they agree. 409 while another runs, 503 if ClickHouse does not catch up with the snapshot in time.");
         return api;
     }

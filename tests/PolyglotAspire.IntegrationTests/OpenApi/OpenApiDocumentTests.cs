@@ -37,7 +37,9 @@ public sealed class OpenApiDocumentTests(AppFixture fixture)
         new("GetTopCustomers", [400, 503], ["X-Consistency-Token"], [(200, Freshness), (503, ["Retry-After"])]),
         new("GetSummary", [400, 503], ["X-Consistency-Token"], [(200, Freshness), (503, ["Retry-After"])]),
         new("GetFreshness", [400, 503], [], [(200, Freshness), (503, ["Retry-After"])]),
+        new("GetReconciliation", [400, 409, 503], [], [(409, ["Retry-After"]), (503, ["Retry-After"])]),
         new("GetDashboardSettings", [], [], []),
+        new("GetLastReconciliation", [], [], []),
     ];
 
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
