@@ -7,7 +7,7 @@ using Spectre.Console;
 IScenario[] scenarios =
 [
     new WriteScenario(), new CaptureLagScenario(), new SinkScenario(), new FreshnessScenario(), new ConsistencyScenario(),
-    new NoisyNeighbourScenario(), new AnalyticsScenario(),
+    new NoisyNeighbourScenario(), new AnalyticsScenario(), new BackfillScenario(),
 ];
 
 // Commands that start nothing: the scenario names, one per line (perf/run-all.sh runs them in this order), and

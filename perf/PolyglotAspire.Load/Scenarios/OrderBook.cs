@@ -39,7 +39,7 @@ internal static class OrderBook
     public static async Task<Loaded> LoadAsync(NpgsqlDataSource pg, ClickHouseClient ch, int count, double updateShare, CancellationToken cancellationToken)
     {
         var (postgres, clickHouse) = (TimeSpan.Zero, TimeSpan.Zero);
-        var updateEvery = updateShare <= 0 ? 0 : Math.Max(1, (int)Math.Round(1 / updateShare));
+        var updateEvery = UpdateEvery(updateShare);
         await AnsiConsole.Progress().StartAsync(async progress =>
         {
             var pgTask = progress.AddTask("PostgreSQL: COPY", maxValue: count);
@@ -60,16 +60,36 @@ internal static class OrderBook
             clickHouse = Stopwatch.GetElapsedTime(started);
         });
 
-        var sample = Generate(count, updateEvery).Where(o => o.Sequence % SampleEvery == 0).Select(o => (o.Id, o.Status)).ToList();
-        return new Loaded(postgres, clickHouse, sample);
+        return new Loaded(postgres, clickHouse, Sample(count, updateEvery));
     }
+
+    /// <summary>
+    /// Loads the orders (<paramref name="updateShare"/> of them moved one status on) into PostgreSQL only, as the
+    /// source of truth a ClickHouse is rebuilt from; returns how long it took and the sample.
+    /// </summary>
+    public static async Task<Loaded> LoadPostgresAsync(NpgsqlDataSource pg, int count, double updateShare, CancellationToken cancellationToken)
+    {
+        var updateEvery = UpdateEvery(updateShare);
+        var started = Stopwatch.GetTimestamp();
+        await AnsiConsole.Progress().StartAsync(progress =>
+            CopyIntoPostgresAsync(pg, count, updateEvery, progress.AddTask("PostgreSQL: COPY", maxValue: count), cancellationToken));
+        return new Loaded(Stopwatch.GetElapsedTime(started), TimeSpan.Zero, Sample(count, updateEvery));
+    }
+
+    private static int UpdateEvery(double updateShare) => updateShare <= 0 ? 0 : Math.Max(1, (int)Math.Round(1 / updateShare));
+
+    private static List<(Guid Id, string Status)> Sample(int count, int updateEvery) =>
+        Generate(count, updateEvery).Where(o => o.Sequence % SampleEvery == 0).Select(o => (o.Id, o.Status)).ToList();
 
     private static async Task CopyIntoPostgresAsync(NpgsqlDataSource pg, int count, int updateEvery, ProgressTask progress, CancellationToken cancellationToken)
     {
         // One COPY (one transaction) per million rows, each followed by the relay catching up and a checkpoint: the
         // relay's slot holds the WAL of a transaction until it has decoded all of it, so a single 10M-row COPY kept
-        // tens of GB of WAL (and filled the disk) before any of it could be recycled.
+        // tens of GB of WAL (and filled the disk) before any of it could be recycled. The secondary indexes are built
+        // afterwards: kept during the load, their random inserts wrote ~4 KB of WAL per row (full-page images after
+        // every checkpoint), 4 GB per chunk, more than the slot may retain (max_slot_wal_keep_size), and it was lost.
         await using var connection = await pg.OpenConnectionAsync(cancellationToken);
+        var indexes = await DropSecondaryIndexesAsync(connection, cancellationToken);
         foreach (var chunk in Generate(count, updateEvery).Chunk(1_000_000))
         {
             await using (var copy = await connection.BeginBinaryImportAsync(
@@ -96,8 +116,38 @@ internal static class OrderBook
             await RelayCatchUp.SettleAsync(connection, cancellationToken);
         }
 
+        foreach (var definition in indexes)
+        {
+            await using var create = new NpgsqlCommand(definition, connection) { CommandTimeout = 0 };
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await RelayCatchUp.SettleAsync(connection, cancellationToken);
         await using var analyze = new NpgsqlCommand("ANALYZE orders", connection);
         await analyze.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Drops the indexes of <c>orders</c> other than its primary key; returns their definitions, to build them again.</summary>
+    private static async Task<List<string>> DropSecondaryIndexesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var definitions = new List<(string Name, string Definition)>();
+        await using (var read = new NpgsqlCommand(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i WHERE i.indrelid = 'orders'::regclass AND NOT i.indisprimary", connection))
+        await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                definitions.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        foreach (var (name, _) in definitions)
+        {
+            await using var drop = new NpgsqlCommand($"DROP INDEX {name}", connection);
+            await drop.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return [.. definitions.Select(d => d.Definition)];
     }
 
     private static async Task InsertIntoClickHouseAsync(ClickHouseClient ch, IEnumerable<GeneratedOrder> orders, ProgressTask? progress, CancellationToken cancellationToken)

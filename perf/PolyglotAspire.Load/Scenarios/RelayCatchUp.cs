@@ -33,6 +33,15 @@ internal static class RelayCatchUp
             }
         }
 
+        // A lost slot means capture has stopped for good (by design): nothing measured after it would mean anything.
+        await using (var status = new NpgsqlCommand("SELECT wal_status FROM pg_replication_slots WHERE slot_name = 'orders_outbox_relay'", connection))
+        {
+            if (await status.ExecuteScalarAsync(cancellationToken) is "lost")
+            {
+                throw new InvalidOperationException("The capture relay's replication slot was lost (more WAL than max_slot_wal_keep_size behind): the load wrote too much WAL at once.");
+            }
+        }
+
         await using var checkpoint = new NpgsqlCommand("CHECKPOINT", connection);
         await checkpoint.ExecuteNonQueryAsync(cancellationToken);
     }
