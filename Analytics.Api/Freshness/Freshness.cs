@@ -34,7 +34,14 @@ public sealed record FreshnessSnapshot(
     /// 0 when ClickHouse holds everything committed so far, else how long ago <paramref name="asOf"/> was.
     /// Without the source's last commit time (PostgreSQL unreachable), only the clock difference is known.
     /// </summary>
-    public static (long? LagMs, bool CaughtUp) Lag(DateTimeOffset? asOf, DateTimeOffset sourceNow, DateTimeOffset? lastSourceCommit)
+    /// <param name="asOf">ClickHouse's as-of, when the watermarks were read.</param>
+    /// <param name="sourceNow">The source's clock now (extrapolated from when it was read).</param>
+    /// <param name="lastSourceCommit">The source's last commit, when it was read.</param>
+    /// <param name="staleFor">
+    /// How long ago that was, if too long to take "caught up" as still true (an eventual answer may carry an older
+    /// observation): whatever was committed since may be missing, so the lag is at least that age.
+    /// </param>
+    public static (long? LagMs, bool CaughtUp) Lag(DateTimeOffset? asOf, DateTimeOffset sourceNow, DateTimeOffset? lastSourceCommit, TimeSpan staleFor = default)
     {
         if (asOf is not { } synced)
         {
@@ -43,7 +50,7 @@ public sealed record FreshnessSnapshot(
 
         if (lastSourceCommit is { } last && synced >= last)
         {
-            return (0, true);
+            return staleFor > TimeSpan.Zero ? ((long)staleFor.TotalMilliseconds, false) : (0, true);
         }
 
         return (Math.Max(0, (long)(sourceNow - synced).TotalMilliseconds), false);

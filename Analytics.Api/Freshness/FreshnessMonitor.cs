@@ -58,19 +58,25 @@ public sealed partial class FreshnessMonitor(
     private sealed record Observation(
         IReadOnlyList<PartitionWatermark> Partitions, DateTimeOffset SourceNow, DateTimeOffset? LastSourceCommit, long ReadAt, string? Untrusted);
 
-    /// <summary>The current freshness, for an answer's <c>asOf</c>/<c>lagMs</c>.</summary>
-    public async Task<FreshnessSnapshot> GetAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The current freshness, for an answer's <c>asOf</c>/<c>lagMs</c>. With <paramref name="allowStale"/> (an
+    /// <c>eventual</c> answer), an observation up to <see cref="AnalyticsOptions.WatermarkServeStaleMs"/> old is used
+    /// at once while a new one is read in the background.
+    /// </summary>
+    public async Task<FreshnessSnapshot> GetAsync(CancellationToken cancellationToken, bool allowStale = false)
     {
-        var seen = await ObserveAsync(cancellationToken);
+        var seen = await ObserveAsync(cancellationToken, allowStale);
         if (seen.Untrusted is { } why)
         {
             return new FreshnessSnapshot(default, null, null, false, seen.Partitions, why);
         }
 
         var (watermark, asOf) = FreshnessSnapshot.Combine(seen.Partitions);
-        // The source's clock as of now: the shared observation may be up to WatermarkMaxAgeMs old.
-        var sourceNow = seen.SourceNow + time.GetElapsedTime(seen.ReadAt);
-        var (lag, caughtUp) = FreshnessSnapshot.Lag(asOf, sourceNow, seen.LastSourceCommit);
+        // The source's clock as of now: the shared observation may be up to WatermarkMaxAgeMs old (WatermarkServeStaleMs if stale is allowed).
+        var age = time.GetElapsedTime(seen.ReadAt);
+        var sourceNow = seen.SourceNow + age;
+        var stale = age.TotalMilliseconds >= options.Value.WatermarkMaxAgeMs ? age : TimeSpan.Zero;
+        var (lag, caughtUp) = FreshnessSnapshot.Lag(asOf, sourceNow, seen.LastSourceCommit, stale);
         return new FreshnessSnapshot(watermark, asOf, lag, caughtUp, seen.Partitions);
     }
 
@@ -101,18 +107,24 @@ public sealed partial class FreshnessMonitor(
     /// Watermarks and the source's clock, read at most once per <see cref="AnalyticsOptions.WatermarkMaxAgeMs"/> for
     /// everyone: under load, analytics answers cost the OLTP database one tiny query per period, not one each.
     /// </summary>
-    private Task<Observation> ObserveAsync(CancellationToken cancellationToken)
+    private Task<Observation> ObserveAsync(CancellationToken cancellationToken, bool allowStale = false)
     {
         lock (_gate)
         {
-            if (_latest is { } latest && time.GetElapsedTime(latest.ReadAt).TotalMilliseconds < options.Value.WatermarkMaxAgeMs)
+            var age = _latest is { } seen ? time.GetElapsedTime(seen.ReadAt).TotalMilliseconds : double.MaxValue;
+            if (age < options.Value.WatermarkMaxAgeMs)
             {
-                return Task.FromResult(latest);
+                return Task.FromResult(_latest!);
             }
 
             // One read in flight at a time, started off this lock, and not cancelled by the caller that started it.
-            _pending ??= Task.Run(ReadAsync, CancellationToken.None);
-            return _pending.WaitAsync(cancellationToken);
+            if (_pending is null)
+            {
+                _pending = Task.Run(ReadAsync, CancellationToken.None);
+                _ = _pending.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            }
+
+            return allowStale && age < options.Value.WatermarkServeStaleMs ? Task.FromResult(_latest!) : _pending.WaitAsync(cancellationToken);
         }
     }
 

@@ -38,8 +38,9 @@ public sealed partial class ReadRouter(
         var fallbackReason = await WhyNotClickHouseAsync(consistency, cancellationToken);
         if (fallbackReason is null)
         {
-            // Freshness is read before the query: the answer holds at least what it says.
-            var snapshot = await freshness.GetAsync(cancellationToken);
+            // Freshness is read before the query: the answer holds at least what it says. An eventual answer may
+            // carry a somewhat older observation rather than wait for a new one (it only understates its freshness).
+            var snapshot = await freshness.GetAsync(cancellationToken, allowStale: consistency.Level == ConsistencyLevel.Eventual);
             var data = await query(olap, cancellationToken);
             return new AnalyticsAnswer<T>(data, snapshot.AsOf, snapshot.LagMs, olap.Source, consistency.Name);
         }

@@ -42,9 +42,14 @@ public sealed class ClickHouseAnalyticsStore(IClickHouseClient client, Partition
         GROUP BY partition, day, key, currency
         """;
 
-    private const string TopCustomersSql = "SELECT customer_id, currency, count() AS orders, " + RevenueAmount + " AS revenue\n" + CurrentOrders + """
-
-          AND ({currency:Nullable(String)} IS NULL OR currency = {currency:Nullable(String)})
+    // An order's currency never changes (contracts.md §3): every version, its deletion too, carries the one it was
+    // created with. So filtering by it before FINAL merges (PREWHERE) keeps all of an order's versions or none, which is
+    // exact, and only that currency's rows are read, merged and grouped.
+    private const string TopCustomersSql = "SELECT customer_id, currency, count() AS orders, " + RevenueAmount + " AS revenue\n" + $$"""
+        FROM {{OrdersTable.Name}} FINAL
+        PREWHERE {currency:Nullable(String)} IS NULL OR currency = {currency:Nullable(String)}
+        WHERE is_deleted = 0
+          AND created_at >= {from:DateTime64(3, 'UTC')} AND created_at < {to:DateTime64(3, 'UTC')}
         GROUP BY customer_id, currency
         ORDER BY revenue DESC, customer_id ASC, currency ASC
         LIMIT {limit:UInt32}

@@ -87,6 +87,15 @@ public sealed class FreshnessTests
     }
 
     [Fact]
+    public void A_stale_observation_that_was_caught_up_claims_only_its_age_as_lag()
+    {
+        // Caught up when read 400 ms ago: commits since then may be missing, so neither "caught up" nor 0.
+        Assert.Equal((400L, false), FreshnessSnapshot.Lag(T0, T0.AddHours(5), lastSourceCommit: T0, staleFor: TimeSpan.FromMilliseconds(400)));
+        // Behind when read: the lag from as-of already counts the observation's age.
+        Assert.Equal((1500L, false), FreshnessSnapshot.Lag(T0, T0.AddMilliseconds(1500), lastSourceCommit: T0.AddMilliseconds(10), staleFor: TimeSpan.FromMilliseconds(400)));
+    }
+
+    [Fact]
     public void Lag_is_the_age_of_as_of_when_a_later_commit_is_missing()
     {
         Assert.Equal((1500L, false), FreshnessSnapshot.Lag(T0, T0.AddMilliseconds(1500), lastSourceCommit: T0.AddMilliseconds(10)));
