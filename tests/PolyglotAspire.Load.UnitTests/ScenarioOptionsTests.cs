@@ -48,7 +48,7 @@ public sealed partial class ScenarioOptionsTests
             .Where(t => typeof(IScenario).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false })
             .Select(t => (IScenario)Activator.CreateInstance(t)!)
             .ToList();
-        Assert.Equal(7, scenarios.Count);
+        Assert.Equal(8, scenarios.Count);
         foreach (var scenario in scenarios)
         {
             var source = File.ReadAllText(Path.Combine(HarnessSources, "Scenarios", scenario.GetType().Name + ".cs"));
