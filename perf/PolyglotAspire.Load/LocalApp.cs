@@ -38,6 +38,14 @@ internal sealed class LocalApp : IAsyncDisposable
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Aspire.Hosting.Dcp", LogLevel.Error));
         builder.Services.AddAppTokens(); // the harness's clients present tokens signed with the app's key, as any client must
 
+        // No dashboard listens here: services pointed at its OTLP endpoint kept retrying their exports (in-memory
+        // retry, sleeps), which measured twice the capture lag and four times the POST latency at 500 orders/s
+        // (capture-lag, 2026-12-05: p50 46 → 21 ms, POST p50 95 → 21 ms). Traces and metrics are still recorded.
+        foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
+        {
+            builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
+        }
+
         var app = await builder.BuildAsync(cancellationToken);
         await app.StartAsync(cancellationToken);
         var local = new LocalApp(app, dataPath);
