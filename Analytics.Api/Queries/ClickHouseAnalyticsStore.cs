@@ -25,11 +25,14 @@ namespace PolyglotAspire.Analytics.Queries;
 /// </summary>
 public sealed class ClickHouseAnalyticsStore(IClickHouseClient client, PartitionedAggregator partitions) : IAnalyticsStore
 {
-    private const string CurrentOrders = $$"""
-        FROM {{OrdersTable.Name}} FINAL
+    private const string FromOrders = $"FROM {OrdersTable.Name} FINAL\n";
+
+    private const string CurrentInRange = """
         WHERE is_deleted = 0
           AND created_at >= {from:DateTime64(3, 'UTC')} AND created_at < {to:DateTime64(3, 'UTC')}
         """;
+
+    private const string CurrentOrders = FromOrders + CurrentInRange;
 
     private const string RevenueAmount = "sumIf(total, status IN {revenueStatuses:Array(String)})";
 
@@ -45,11 +48,9 @@ public sealed class ClickHouseAnalyticsStore(IClickHouseClient client, Partition
     // An order's currency never changes (contracts.md §3): every version, its deletion too, carries the one it was
     // created with. So filtering by it before FINAL merges (PREWHERE) keeps all of an order's versions or none, which is
     // exact, and only that currency's rows are read, merged and grouped.
-    private const string TopCustomersSql = "SELECT customer_id, currency, count() AS orders, " + RevenueAmount + " AS revenue\n" + $$"""
-        FROM {{OrdersTable.Name}} FINAL
-        PREWHERE {currency:Nullable(String)} IS NULL OR currency = {currency:Nullable(String)}
-        WHERE is_deleted = 0
-          AND created_at >= {from:DateTime64(3, 'UTC')} AND created_at < {to:DateTime64(3, 'UTC')}
+    private const string TopCustomersSql = "SELECT customer_id, currency, count() AS orders, " + RevenueAmount + " AS revenue\n" + FromOrders +
+        "PREWHERE {currency:Nullable(String)} IS NULL OR currency = {currency:Nullable(String)}\n" + CurrentInRange + """
+
         GROUP BY customer_id, currency
         ORDER BY revenue DESC, customer_id ASC, currency ASC
         LIMIT {limit:UInt32}

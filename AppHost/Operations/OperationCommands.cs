@@ -26,11 +26,7 @@ public static class OperationCommands
         {
             Description = "Write 3000 demo orders over the past 180 days through the write path (they flow to ClickHouse).",
             IconName = "DatabasePlugConnected",
-            PrepareRequest = async context =>
-            {
-                context.Request.Content = JsonContent.Create(new { });
-                await AuthorizeAsync(context, authentication, "admin");
-            },
+            PrepareRequest = context => AuthorizeAsync(context, authentication, "admin", emptyJsonBody: true),
             GetCommandResult = context => ResultAsync(context, body =>
                 (true, $"{body.GetProperty("orders")} demo orders written over the past {body.GetProperty("days")} days")),
         });
@@ -60,11 +56,7 @@ public static class OperationCommands
                 Description = "Copy a consistent snapshot of PostgreSQL's orders into ClickHouse while the stream goes on.",
                 ConfirmationMessage = "Copy every order from PostgreSQL into ClickHouse now?",
                 IconName = "ArrowSync",
-                PrepareRequest = async context =>
-                {
-                    context.Request.Content = JsonContent.Create(new { });
-                    await AuthorizeAsync(context, authentication, "admin");
-                },
+                PrepareRequest = context => AuthorizeAsync(context, authentication, "admin", emptyJsonBody: true),
                 GetCommandResult = context => ResultAsync(context, body =>
                     (true, $"Backfill started at snapshot {body.GetProperty("snapshotLsn")}; GET /api/admin/backfill says how it goes")),
             })
@@ -91,9 +83,17 @@ public static class OperationCommands
                 GetCommandResult = context => ResultAsync(context, body => (true, $"Sync {body.GetProperty("state").GetString()}")),
             });
 
-    /// <summary>A bearer token for <paramref name="scope"/>, valid for five minutes, signed with the local key if there is one.</summary>
-    private static async Task AuthorizeAsync(HttpCommandRequestContext context, ApiAuthentication authentication, string scope)
+    /// <summary>
+    /// A bearer token for <paramref name="scope"/>, valid for five minutes, signed with the local key if there is one;
+    /// with <paramref name="emptyJsonBody"/>, the body <c>{}</c> (an operation's defaults).
+    /// </summary>
+    private static async Task AuthorizeAsync(HttpCommandRequestContext context, ApiAuthentication authentication, string scope, bool emptyJsonBody = false)
     {
+        if (emptyJsonBody)
+        {
+            context.Request.Content = JsonContent.Create(new { });
+        }
+
         if (authentication.SigningKey is { } key && await key.GetValueAsync(context.CancellationToken) is { } value)
         {
             context.Request.Headers.Authorization = new AuthenticationHeaderValue("Bearer",
@@ -119,7 +119,8 @@ public static class OperationCommands
     {
         try
         {
-            return JsonDocument.Parse(text).RootElement.Clone();
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.Clone();
         }
         catch (JsonException)
         {

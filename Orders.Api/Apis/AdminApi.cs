@@ -4,14 +4,14 @@ using PolyglotAspire.OrdersApi.Application;
 namespace PolyglotAspire.OrdersApi.Apis;
 
 /// <summary>
-/// Orders.Api's operations, under <c>/api/admin</c> (not public API: no OpenAPI document; issue 15 puts the
-/// <c>admin</c> scope on this group): seeding demo orders.
+/// Orders.Api's operations, under <c>/api/admin</c> (<see cref="SecurityExtensions.MapAdminGroup"/>: admin scope, no
+/// OpenAPI entry): seeding demo orders.
 /// </summary>
 public static class AdminApi
 {
     public static RouteGroupBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("api/admin").ExcludeFromDescription();
+        var admin = app.MapAdminGroup();
         admin.MapPost("seed", SeedAsync).WithName("SeedDemoOrders");
         return admin;
     }

@@ -10,10 +10,13 @@ namespace Microsoft.Extensions.Hosting;
 /// </summary>
 public sealed class RouteScopeRequirement : AuthorizationHandler<RouteScopeRequirement>, IAuthorizationRequirement
 {
+    /// <summary>Where operations live (<see cref="SecurityExtensions.MapAdminGroup"/>).</summary>
+    public const string AdminPrefix = "/api/admin";
+
     private static readonly (PathString Prefix, string Scope)[] Conventions =
     [
         ("/api/analytics", PolyglotScopes.AnalyticsRead),
-        ("/api/admin", PolyglotScopes.Admin),
+        (AdminPrefix, PolyglotScopes.Admin),
     ];
 
     /// <summary>The scope a route needs by convention, or null when a valid token is enough.</summary>

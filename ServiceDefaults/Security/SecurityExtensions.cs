@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -69,6 +70,13 @@ public static class SecurityExtensions
         app.UseRateLimiter();
         return app;
     }
+
+    /// <summary>
+    /// A service's operations (<c>/api/admin</c>): not public API, so kept off the OpenAPI document; the route
+    /// convention (<see cref="RouteScopeRequirement"/>) makes every endpoint in it need the admin scope.
+    /// </summary>
+    public static RouteGroupBuilder MapAdminGroup(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapGroup(RouteScopeRequirement.AdminPrefix).ExcludeFromDescription();
 
     /// <summary>The endpoint needs a token with <paramref name="scope"/>.</summary>
     public static TBuilder RequireScope<TBuilder>(this TBuilder endpoints, string scope) where TBuilder : IEndpointConventionBuilder =>

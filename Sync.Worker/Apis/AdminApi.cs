@@ -6,14 +6,14 @@ using PolyglotAspire.SyncWorker.Pipeline;
 namespace PolyglotAspire.SyncWorker.Apis;
 
 /// <summary>
-/// The worker's operations, under <c>/api/admin</c> (not public API: no OpenAPI document; issue 15 puts the
-/// <c>admin</c> scope on this group): backfill from PostgreSQL, dead-letter replay, pausing and resuming consumption.
+/// The worker's operations, under <c>/api/admin</c> (<see cref="SecurityExtensions.MapAdminGroup"/>: admin scope, no
+/// OpenAPI entry): backfill from PostgreSQL, dead-letter replay, pausing and resuming consumption.
 /// </summary>
 internal static class AdminApi
 {
     public static RouteGroupBuilder MapAdminApi(this IEndpointRouteBuilder endpoints)
     {
-        var admin = endpoints.MapGroup("api/admin").ExcludeFromDescription();
+        var admin = endpoints.MapAdminGroup();
         admin.MapPost("backfill", StartBackfill).WithName("StartBackfill");
         admin.MapGet("backfill", GetBackfill).WithName("GetBackfill");
         admin.MapPost("dead-letters/replay", ReplayAsync).WithName("ReplayDeadLetters");

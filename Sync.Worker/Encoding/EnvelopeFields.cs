@@ -54,17 +54,19 @@ internal static class EnvelopeFields
         return DecodeError.None;
     }
 
+    /// <summary>An integer in [<paramref name="min"/>, <paramref name="max"/>]: WrongType if it is not an integer, InvalidValue outside the range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static DecodeError ReadInteger(ref MessagePackReader reader, long min, long max, out long value) =>
+        !TryReadInteger(ref reader, out value) ? DecodeError.WrongType
+        : value < min || value > max ? DecodeError.InvalidValue
+        : DecodeError.None;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static DecodeError WriteDateTime64(ref MessagePackReader reader, Span<byte> row, ref int p, out long ms)
     {
-        if (!TryReadInteger(ref reader, out ms))
+        if (ReadInteger(ref reader, MinDateTime64Ms, MaxDateTime64Ms, out ms) is var error and not DecodeError.None)
         {
-            return DecodeError.WrongType;
-        }
-
-        if (ms is < MinDateTime64Ms or > MaxDateTime64Ms)
-        {
-            return DecodeError.InvalidValue;
+            return error;
         }
 
         BinaryPrimitives.WriteInt64LittleEndian(row[p..], ms);

@@ -80,6 +80,7 @@ internal static class EnvelopeTranscoder
             }
 
             var p = 0;
+            DecodeError error;
 
             field = OrderEventKeys.SchemaVersion;
             if (!TryReadInteger(ref reader, out var schemaVersion))
@@ -96,24 +97,19 @@ internal static class EnvelopeTranscoder
 
             // event_id
             field = OrderEventKeys.EventId;
-            var error2 = WriteUuid(ref reader, row, ref p);
-            if (error2 != DecodeError.None)
+            error = WriteUuid(ref reader, row, ref p);
+            if (error != DecodeError.None)
             {
-                Fail(ref info, error2, field);
+                Fail(ref info, error, field);
                 return;
             }
 
             // is_deleted, from the event type
             field = OrderEventKeys.EventType;
-            if (!TryReadInteger(ref reader, out var eventType))
+            error = ReadInteger(ref reader, (long)OrderEventType.Created, (long)OrderEventType.Heartbeat, out var eventType);
+            if (error != DecodeError.None)
             {
-                Fail(ref info, DecodeError.WrongType, field);
-                return;
-            }
-
-            if (eventType is < (long)OrderEventType.Created or > (long)OrderEventType.Heartbeat)
-            {
-                Fail(ref info, DecodeError.InvalidValue, field);
+                Fail(ref info, error, field);
                 return;
             }
 
@@ -123,24 +119,19 @@ internal static class EnvelopeTranscoder
 
             // order_id
             field = OrderEventKeys.OrderId;
-            error2 = WriteUuid(ref reader, row, ref p);
-            if (error2 != DecodeError.None)
+            error = WriteUuid(ref reader, row, ref p);
+            if (error != DecodeError.None)
             {
-                Fail(ref info, error2, field);
+                Fail(ref info, error, field);
                 return;
             }
 
             // version UInt32: an order's first version is 1 (a heartbeat carries 0).
             field = OrderEventKeys.OrderVersion;
-            if (!TryReadInteger(ref reader, out var version))
+            error = ReadInteger(ref reader, isHeartbeat ? 0 : 1, uint.MaxValue, out var version);
+            if (error != DecodeError.None)
             {
-                Fail(ref info, DecodeError.WrongType, field);
-                return;
-            }
-
-            if (version is < 0 or > uint.MaxValue || (version == 0 && !isHeartbeat))
-            {
-                Fail(ref info, DecodeError.InvalidValue, field);
+                Fail(ref info, error, field);
                 return;
             }
 
@@ -161,35 +152,30 @@ internal static class EnvelopeTranscoder
 
             // commit_time DateTime64(3)
             field = OrderEventKeys.CommitTimeMs;
-            var error3 = WriteDateTime64(ref reader, row, ref p, out info.CommitTimeMs);
-            if (error3 != DecodeError.None)
+            error = WriteDateTime64(ref reader, row, ref p, out info.CommitTimeMs);
+            if (error != DecodeError.None)
             {
-                Fail(ref info, error3, field);
+                Fail(ref info, error, field);
                 return;
             }
 
             // customer_id, region, currency, status: String / LowCardinality(String)
             for (field = OrderEventKeys.CustomerId; field <= OrderEventKeys.Status; field++)
             {
-                error3 = WriteString(ref reader, row, ref p);
-                if (error3 != DecodeError.None)
+                error = WriteString(ref reader, row, ref p);
+                if (error != DecodeError.None)
                 {
-                    Fail(ref info, error3, field);
+                    Fail(ref info, error, field);
                     return;
                 }
             }
 
             // total Decimal(18, 2): the scaled Int64
             field = OrderEventKeys.TotalCents;
-            if (!TryReadInteger(ref reader, out var total))
+            error = ReadInteger(ref reader, -MaxTotalCents, MaxTotalCents, out var total);
+            if (error != DecodeError.None)
             {
-                Fail(ref info, DecodeError.WrongType, field);
-                return;
-            }
-
-            if (total is < -MaxTotalCents or > MaxTotalCents)
-            {
-                Fail(ref info, DecodeError.InvalidValue, field);
+                Fail(ref info, error, field);
                 return;
             }
 
@@ -198,24 +184,19 @@ internal static class EnvelopeTranscoder
 
             // created_at DateTime64(3)
             field = OrderEventKeys.CreatedAtMs;
-            error3 = WriteDateTime64(ref reader, row, ref p, out _);
-            if (error3 != DecodeError.None)
+            error = WriteDateTime64(ref reader, row, ref p, out _);
+            if (error != DecodeError.None)
             {
-                Fail(ref info, error3, field);
+                Fail(ref info, error, field);
                 return;
             }
 
             // line_count UInt16
             field = OrderEventKeys.LineCount;
-            if (!TryReadInteger(ref reader, out var lines))
+            error = ReadInteger(ref reader, 0, ushort.MaxValue, out var lines);
+            if (error != DecodeError.None)
             {
-                Fail(ref info, DecodeError.WrongType, field);
-                return;
-            }
-
-            if (lines is < 0 or > ushort.MaxValue)
-            {
-                Fail(ref info, DecodeError.InvalidValue, field);
+                Fail(ref info, error, field);
                 return;
             }
 
@@ -253,15 +234,10 @@ internal static class EnvelopeTranscoder
             field = OrderEventKeys.SourceTimeline;
             if (count > field)
             {
-                if (!TryReadInteger(ref reader, out var timeline))
+                error = ReadInteger(ref reader, 0, uint.MaxValue, out var timeline);
+                if (error != DecodeError.None)
                 {
-                    Fail(ref info, DecodeError.WrongType, field);
-                    return;
-                }
-
-                if (timeline is < 0 or > uint.MaxValue)
-                {
-                    Fail(ref info, DecodeError.InvalidValue, field);
+                    Fail(ref info, error, field);
                     return;
                 }
 
@@ -271,15 +247,10 @@ internal static class EnvelopeTranscoder
             field = OrderEventKeys.PartitionCount;
             if (count > field)
             {
-                if (!TryReadInteger(ref reader, out var partitions))
+                error = ReadInteger(ref reader, 0, MaxPartitionCount, out var partitions);
+                if (error != DecodeError.None)
                 {
-                    Fail(ref info, DecodeError.WrongType, field);
-                    return;
-                }
-
-                if (partitions is < 0 or > MaxPartitionCount)
-                {
-                    Fail(ref info, DecodeError.InvalidValue, field);
+                    Fail(ref info, error, field);
                     return;
                 }
 

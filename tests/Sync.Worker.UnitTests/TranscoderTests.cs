@@ -258,8 +258,7 @@ public sealed class TranscoderTests
         FieldWriter write = value.StartsWith('-')
             ? (ref MessagePackWriter w) => w.Write(long.Parse(value, System.Globalization.CultureInfo.InvariantCulture))
             : (ref MessagePackWriter w) => w.Write(ulong.Parse(value, System.Globalization.CultureInfo.InvariantCulture));
-        var expected = field == OrderEventKeys.SchemaVersion ? DecodeError.InvalidValue : DecodeError.InvalidValue;
-        AssertInvalid(Envelopes.Custom(e, replace: new Dictionary<int, FieldWriter> { [field] = write }), expected, field);
+        AssertInvalid(Envelopes.Custom(e, replace: new Dictionary<int, FieldWriter> { [field] = write }), DecodeError.InvalidValue, field);
     }
 
     [Fact]

@@ -19,6 +19,11 @@ namespace PolyglotAspire.Load.Scenarios;
 internal sealed class BackfillScenario : IScenario
 {
     private const string PullTable = "orders_pull";
+    private const string Worker = "sync-worker";
+    private const string Analytics = "analytics-api";
+
+    /// <summary>The processes a copy or a reconciliation spends CPU in.</summary>
+    private static readonly string[] Measured = [EnginesExtensions.PostgresName, EnginesExtensions.ClickHouseName, Worker, Analytics];
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
 
     public string Name => "backfill";
@@ -43,9 +48,8 @@ internal sealed class BackfillScenario : IScenario
         result.AddTable("Load (PostgreSQL only: ClickHouse has none of these orders)", "store", "orders", "seconds", "orders/s")
             .Row("PostgreSQL (binary COPY, then ANALYZE)", orders, loaded.Postgres.TotalSeconds, orders / loaded.Postgres.TotalSeconds);
 
-        var pids = new Cpu(app);
-        using var worker = app.CreateHttpClient("sync-worker");
-        using var analytics = app.CreateHttpClient("analytics-api");
+        using var worker = app.CreateHttpClient(Worker);
+        using var analytics = app.CreateHttpClient(Analytics);
         analytics.Timeout = TimeSpan.FromMinutes(10);
         using var ordersApi = app.CreateHttpClient("orders-api");
         var writer = new BackgroundWriter(ordersApi, loaded.Sample, Math.Max(writeRate, 1), oldShare: 0.1);
@@ -61,26 +65,26 @@ internal sealed class BackfillScenario : IScenario
         for (var round = 1; round <= rounds; round++)
         {
             await clients.ClickHouse.ExecuteNonQueryAsync($"TRUNCATE TABLE {PullTable}", cancellationToken: cancellationToken);
-            var before = pids.Read();
+            var cpu = new CpuMeter(app, Measured);
             var started = Stopwatch.GetTimestamp();
             await clients.ClickHouse.ExecuteNonQueryAsync(pull, cancellationToken: cancellationToken);
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-            var spent = pids.Read() - before;
+            var spent = cpu.Seconds();
             var rows = Convert.ToInt64(await clients.ClickHouse.ExecuteScalarAsync($"SELECT count() FROM {PullTable}", cancellationToken: cancellationToken));
             pullRates.Add(rows / seconds);
             copies.Row("ClickHouse `INSERT … SELECT FROM postgresql()` (admin, scratch table of the same shape)", round, rows, seconds, rows / seconds,
-                spent.Postgres, spent.ClickHouse, spent.Worker);
+                spent[EnginesExtensions.PostgresName], spent[EnginesExtensions.ClickHouseName], spent[Worker]);
 
             // Emptied behind the app's back: the backfill must bring back every order, and the stream keeps writing meanwhile.
             await clients.ClickHouse.ExecuteNonQueryAsync($"TRUNCATE TABLE {OrdersTable.Name}", cancellationToken: cancellationToken);
-            before = pids.Read();
+            cpu = new CpuMeter(app, Measured);
             var (status, copying) = await BackfillAsync(worker, cancellationToken);
-            spent = pids.Read() - before;
+            spent = cpu.Seconds();
             var total = (status.FinishedAt!.Value - status.StartedAt!.Value).TotalSeconds;
             backfillRates.Add(status.Rows / total);
             copyRates.Add(status.Rows / copying.TotalSeconds);
             copies.Row("Sync.Worker backfill, whole run (snapshot → copy → stream passes the snapshot → tombstones)", round, status.Rows, total, status.Rows / total,
-                spent.Postgres, spent.ClickHouse, spent.Worker);
+                spent[EnginesExtensions.PostgresName], spent[EnginesExtensions.ClickHouseName], spent[Worker]);
             copies.Row("… of which the copy phase", round, status.Rows, copying.TotalSeconds, status.Rows / copying.TotalSeconds, null, null, null);
         }
 
@@ -96,7 +100,7 @@ internal sealed class BackfillScenario : IScenario
             .Row("backfill, copy phase", Median(copyRates), Median(copyRates) / Median(pullRates));
         result.Notes.Add($"Writes during the copies: {writes:N0} in {writeSeconds:F0} s ({writes / writeSeconds:F0}/s; {oldWrites:N0} to loaded orders, {errors} errors), streamed by the pipeline as usual.");
 
-        await ReconcileAsync(result, analytics, pids, orders, reconciliations, cancellationToken);
+        await ReconcileAsync(result, app, analytics, orders, reconciliations, cancellationToken);
         result.Notes.Add("postgresql() pulls the orders table as it is (no line counts, no commit timestamps, a made-up event id), so it is the engine's " +
             "limit for the copy, not the same work: the backfill also reads each order's commit timestamp and line count (order_lines is empty in this " +
             "order book: the join costs a hash of nothing), keeps a snapshot at a known LSN, writes the snapshot keys, and places tombstones afterwards.");
@@ -107,18 +111,18 @@ internal sealed class BackfillScenario : IScenario
     }
 
     /// <summary>Whole-table reconciliations, the store equal by now: how long each took and what it cost each engine.</summary>
-    private static async Task ReconcileAsync(ScenarioResult result, HttpClient analytics, Cpu pids, int orders, int runs, CancellationToken cancellationToken)
+    private static async Task ReconcileAsync(ScenarioResult result, LocalApp app, HttpClient analytics, int orders, int runs, CancellationToken cancellationToken)
     {
         var table = result.AddTable($"Reconciliation over all {orders:N0} orders (writes stopped, so CPU is its own; GET /api/analytics/reconciliation)",
             "run", "ms (HTTP)", "ms (report)", "buckets", "orders left out", "differences", "PostgreSQL CPU-s", "ClickHouse CPU-s", "Analytics.Api CPU-s");
         var latency = new Latency();
         for (var run = 1; run <= runs; run++)
         {
-            var before = pids.Read();
+            var cpu = new CpuMeter(app, Measured);
             var started = Stopwatch.GetTimestamp();
             using var response = await analytics.GetAsync(new Uri("/api/analytics/reconciliation", UriKind.Relative), cancellationToken);
             var elapsed = Stopwatch.GetElapsedTime(started);
-            var spent = pids.Read() - before;
+            var spent = cpu.Seconds();
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
             if (response.StatusCode != HttpStatusCode.OK)
             {
@@ -129,7 +133,8 @@ internal sealed class BackfillScenario : IScenario
             using var report = JsonDocument.Parse(body);
             var root = report.RootElement;
             table.Row(run, elapsed.TotalMilliseconds, root.GetProperty("elapsedSeconds").GetDouble() * 1000, root.GetProperty("buckets").GetInt32(),
-                root.GetProperty("excludedOrders").GetInt32(), root.GetProperty("differences").GetArrayLength(), spent.Postgres, spent.ClickHouse, spent.Analytics);
+                root.GetProperty("excludedOrders").GetInt32(), root.GetProperty("differences").GetArrayLength(),
+                spent[EnginesExtensions.PostgresName], spent[EnginesExtensions.ClickHouseName], spent[Analytics]);
         }
 
         result.Notes.Add($"Reconciliation p50 {latency.Ms(50):F0} ms over {runs} runs; a difference count above 0 would mean the backfill lost or doubled an order.");
@@ -180,28 +185,13 @@ internal sealed class BackfillScenario : IScenario
         $"""
         INSERT INTO {PullTable} ({string.Join(", ", OrdersTable.InsertColumns)})
         SELECT generateUUIDv7(), 0, id, version, 0, updated_at, customer_id, region, currency, status, total, created_at, 0
-        FROM postgresql('{pg.Host}:{pg.Port}', '{pg.Database}', 'orders', '{pg.Username}', '{pg.Password}')
+        FROM postgresql({Literal($"{pg.Host}:{pg.Port}")}, {Literal(pg.Database)}, 'orders', {Literal(pg.Username)}, {Literal(pg.Password)})
         """;
+
+    /// <summary>A ClickHouse string literal (the connection's values are the AppHost's, but a password may hold a quote).</summary>
+    private static string Literal(string? value) => "'" + (value ?? "").Replace(@"\", @"\\", StringComparison.Ordinal).Replace("'", @"\'", StringComparison.Ordinal) + "'";
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     private sealed record Status(string State, long Rows, string? Phase, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? Error);
-
-    /// <summary>CPU seconds of the processes a copy or a reconciliation spends in.</summary>
-    private sealed class Cpu(LocalApp app)
-    {
-        private readonly int _postgres = app.ProcessId(EnginesExtensions.PostgresName);
-        private readonly int _clickHouse = app.ProcessId(EnginesExtensions.ClickHouseName);
-        private readonly int _worker = app.ProcessId("sync-worker");
-        private readonly int _analytics = app.ProcessId("analytics-api");
-
-        public Spent Read() => new(ProcessCpu.OfTree(_postgres).TotalSeconds, ProcessCpu.OfTree(_clickHouse).TotalSeconds,
-            ProcessCpu.OfTree(_worker).TotalSeconds, ProcessCpu.OfTree(_analytics).TotalSeconds);
-    }
-
-    private readonly record struct Spent(double Postgres, double ClickHouse, double Worker, double Analytics)
-    {
-        public static Spent operator -(Spent a, Spent b) =>
-            new(a.Postgres - b.Postgres, a.ClickHouse - b.ClickHouse, a.Worker - b.Worker, a.Analytics - b.Analytics);
-    }
 }

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 
-namespace PolyglotAspire.Load.Scenarios.Noisy;
+namespace PolyglotAspire.Load.Scenarios;
 
-/// <summary>CPU used by some of the app's resources (each process tree) from creation to <see cref="PerWallSecond"/>.</summary>
+/// <summary>CPU used by some of the app's resources (each process tree) from this meter's creation on: one per phase.</summary>
 internal sealed class CpuMeter
 {
     private readonly Dictionary<string, (int Pid, TimeSpan Start)> _start;
@@ -15,10 +15,14 @@ internal sealed class CpuMeter
             return (pid, ProcessCpu.OfTree(pid));
         });
 
+    /// <summary>Resource → CPU seconds it used since this meter was created.</summary>
+    public Dictionary<string, double> Seconds() =>
+        _start.ToDictionary(r => r.Key, r => (ProcessCpu.OfTree(r.Value.Pid) - r.Value.Start).TotalSeconds);
+
     /// <summary>Resource → CPU seconds it used per wall-clock second since this meter was created.</summary>
     public Dictionary<string, double> PerWallSecond()
     {
         var wall = Stopwatch.GetElapsedTime(_started).TotalSeconds;
-        return _start.ToDictionary(r => r.Key, r => (ProcessCpu.OfTree(r.Value.Pid) - r.Value.Start).TotalSeconds / wall);
+        return Seconds().ToDictionary(r => r.Key, r => r.Value / wall);
     }
 }
