@@ -33,8 +33,8 @@ public sealed class SyncWorkerOptions
     public long BatchMaxBytes { get; set; } = 32L << 20;
 
     /// <summary>
-    /// Group commit: a non-empty batch is flushed as soon as nothing more is waiting to be decoded, the committer can
-    /// take it and its first message is at least this old. 0 (the default): a batch waits only while data is
+    /// Group commit: a non-empty batch is flushed as soon as nothing more is waiting to be decoded, the committer waits
+    /// for a batch and its first message is at least this old. 0 (the default): a batch waits only while data is
     /// arriving, so at light and steady rates a row is inserted about one insert after it was consumed, and under
     /// load batches grow on their own while the committer is busy (measured in perf/README.md, <c>freshness</c>,
     /// against the former fixed 100 ms age trigger). Raise it to trade freshness for fewer, larger inserts.
@@ -70,7 +70,10 @@ public sealed class SyncWorkerOptions
     /// </summary>
     public int InsertParallelism { get; set; } = 1;
 
-    /// <summary>Sealed batches waiting for the committer while the next one fills (1: decode and insert overlap).</summary>
+    /// <summary>
+    /// Full batches (row or byte limit) waiting for the busy committer while the next one fills (1: decoding a backlog
+    /// overlaps its inserts). A batch below its limits is never queued: it keeps growing until the committer is free.
+    /// </summary>
     public int PendingBatches { get; set; } = 1;
 
     /// <summary>

@@ -224,10 +224,7 @@ internal sealed partial class BackfillRunner(
                 await InsertWithRetriesAsync("backfill keys insert", async ct =>
                 {
                     using var response = await client.InsertRawStreamAsync(SnapshotKeysTable.Name, batch.Keys.OpenRead(), "RowBinary",
-                        SnapshotKeysTable.InsertColumns, useCompression: false, new QueryOptions
-                        {
-                            CustomSettings = new Dictionary<string, object> { ["insert_deduplication_token"] = token, ["throw_on_max_partitions_per_insert_block"] = 0 },
-                        }, ct);
+                        SnapshotKeysTable.InsertColumns, useCompression: false, new QueryOptions { CustomSettings = ClickHouseSink.InsertSettings(token, cluster: null) }, ct);
                 }, stop.Token);
                 progress.Copied(batch.Rows);
                 metrics.Backfilled(batch.Rows);

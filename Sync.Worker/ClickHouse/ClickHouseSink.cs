@@ -20,17 +20,9 @@ internal sealed class ClickHouseSink(IClickHouseClient client, string? cluster, 
 
     public async Task InsertOrdersAsync(RowBinaryBuffer rows, string token, CancellationToken cancellationToken)
     {
-        var settings = new Dictionary<string, object>(3)
-        {
-            ["insert_deduplication_token"] = token,
-            // orders is partitioned by month: a batch of old events (a replay, a backfill) may touch more than the
-            // default 100 months, which must be slower, never refused (a refused batch would stop the pipeline).
-            ["throw_on_max_partitions_per_insert_block"] = 0,
-        };
-        AddClusterSettings(settings);
         using var response = await client.InsertRawStreamAsync(
             OrdersTable.Name, rows.OpenRead(), "RowBinary", OrdersTable.InsertColumns, compress,
-            new QueryOptions { CustomSettings = settings }, cancellationToken);
+            new QueryOptions { CustomSettings = InsertSettings(token, cluster) }, cancellationToken);
     }
 
     public async Task InsertSyncStateAsync(IReadOnlyList<SyncStateRow> rows, CancellationToken cancellationToken)
@@ -46,11 +38,43 @@ internal sealed class ClickHouseSink(IClickHouseClient client, string? cluster, 
             WriteSyncState(buffer, row);
         }
 
-        var settings = new Dictionary<string, object>(1);
-        AddClusterSettings(settings);
         using var response = await client.InsertRawStreamAsync(
             SyncStateTable.Name, buffer.OpenRead(), "RowBinary", SyncStateTable.InsertColumns, useCompression: false,
-            new QueryOptions { CustomSettings = settings }, cancellationToken);
+            new QueryOptions { CustomSettings = InsertSettings(token: null, cluster) }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The settings of every insert the worker makes (a batch already, one part each):
+    /// <list type="bullet">
+    /// <item><c>async_insert = 0</c>: commit-after-insert needs the rows in the table when the insert answers. A server
+    /// or profile that buffers inserts (<c>async_insert = 1</c>, the default this server reports) could acknowledge a
+    /// buffer that a crash loses if it also sets <c>wait_for_async_insert = 0</c>, and would drop the token unless
+    /// <c>async_insert_deduplicate</c> is on: the worker does not leave its guarantees to server defaults.</item>
+    /// <item><paramref name="token"/>: a retry of the same bytes (after a half-known outcome) inserts nothing twice.</item>
+    /// <item><c>orders</c> is partitioned by month: a batch of old events (a replay, a backfill) may touch more than the
+    /// default 100 months, which must be slower, never refused (a refused batch would stop the pipeline).</item>
+    /// <item>On a <paramref name="cluster"/>, a Distributed insert returns only once the shards have the rows (so a commit never runs
+    /// ahead of them), and passes the deduplication token on to the shards' inserts.</item>
+    /// </list>
+    /// </summary>
+    internal static Dictionary<string, object> InsertSettings(string? token, string? cluster)
+    {
+        var settings = new Dictionary<string, object>(4)
+        {
+            ["async_insert"] = 0,
+            ["throw_on_max_partitions_per_insert_block"] = 0,
+        };
+        if (token is not null)
+        {
+            settings["insert_deduplication_token"] = token;
+        }
+
+        if (!string.IsNullOrWhiteSpace(cluster))
+        {
+            settings["distributed_foreground_insert"] = 1;
+        }
+
+        return settings;
     }
 
     public async Task<IReadOnlyDictionary<int, StoredWatermark>> ReadSyncStateAsync(string topic, CancellationToken cancellationToken)
@@ -96,17 +120,5 @@ internal sealed class ClickHouseSink(IClickHouseClient client, string? cluster, 
         BinaryPrimitives.WriteUInt64LittleEndian(span[(p + 36)..], row.SourceSystemId);
         BinaryPrimitives.WriteUInt32LittleEndian(span[(p + 44)..], row.SourceTimeline);
         buffer.Advance(p + 48);
-    }
-
-    /// <summary>
-    /// On a cluster, a Distributed insert returns only once the shards have the rows (so a commit never runs ahead of
-    /// them), and passes the deduplication token on to the shards' inserts.
-    /// </summary>
-    internal void AddClusterSettings(Dictionary<string, object> settings)
-    {
-        if (!string.IsNullOrWhiteSpace(cluster))
-        {
-            settings["distributed_foreground_insert"] = 1;
-        }
     }
 }

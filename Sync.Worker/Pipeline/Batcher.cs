@@ -8,14 +8,16 @@ namespace PolyglotAspire.SyncWorker.Pipeline;
 /// The decode stage: reads <see cref="RawBlock"/>s, transcodes every message straight into the current batch's
 /// RowBinary, and seals the batch when it reaches <see cref="BatchLimits.MaxRows"/> rows or
 /// <see cref="BatchLimits.MaxBytes"/> bytes (dead letters count toward both), at a barrier, or by age (from its first
-/// message's consumption) once the committer has room: at <see cref="BatchLimits.Linger"/> when nothing more is
-/// waiting (group commit: a batch waits only while data is arriving), at <see cref="BatchLimits.MaxAge"/> even if more
-/// is. Sealed batches go to a bounded channel: when the committer falls behind, this stage waits, the block channel
-/// fills, and the consume loop pauses.
+/// message's consumption): at <see cref="BatchLimits.Linger"/> when nothing more is waiting and the committer waits for
+/// a batch (<see cref="CommitterDemand"/>; group commit: a batch waits only while data is arriving or the committer is
+/// busy), at <see cref="BatchLimits.MaxAge"/> once the committer's queue has room even if more is. Sealed batches go to
+/// a bounded channel: when the committer falls behind, this stage waits, the block channel fills, and the consume loop
+/// pauses.
 /// </summary>
 internal sealed partial class Batcher(
     ChannelReader<RawBlock> input,
     ChannelWriter<OrderBatch> output,
+    CommitterDemand demand,
     RawBlockPool blocks,
     OrderBatchPool batches,
     BatchLimits limits,
@@ -32,18 +34,19 @@ internal sealed partial class Batcher(
     {
         _batch = batches.Rent();
         Task<bool>? waitForInput = null;
-        Task<bool>? waitForRoom = null;
+        Task? waitForRoom = null;
         Task? ageTimer = null;
         long ageTimerBatch = -1;
         try
         {
             while (true)
             {
-                // Group commit: flush once the committer can take the batch and nothing more is already waiting
+                // Group commit: flush once the committer waits for a batch and nothing more is already waiting
                 // (after Linger). If the committer is still busy, or a backlog is queued behind this batch, sealing
-                // now would only make a smaller insert (and one more part to merge): keep filling up to the row and
-                // byte limits. So batches grow with the load and stay small — fresh — when it is light. MaxAge
-                // bounds the wait of a batch that input keeps feeding faster than it reaches its size limits.
+                // now would only make a smaller insert (and one more part to merge) that waits all the same: keep
+                // filling up to the row and byte limits. So batches grow with the load and stay small — fresh — when
+                // it is light. MaxAge bounds the wait of a batch that input keeps feeding faster than it reaches its
+                // size limits.
                 var age = _batch.IsEmpty ? TimeSpan.Zero : time.GetElapsedTime(_batch.FirstTimestamp);
                 if (!_batch.IsEmpty && age >= limits.MaxAge && TrySeal(FlushTrigger.Age))
                 {
@@ -58,7 +61,8 @@ internal sealed partial class Batcher(
                 }
 
                 var aged = !_batch.IsEmpty && (age >= limits.Linger || Behind());
-                if (aged && TrySeal(FlushTrigger.Drained))
+                var ready = demand.IsReady;
+                if (aged && ready && TrySeal(FlushTrigger.Drained))
                 {
                     waitForRoom = null;
                     continue;
@@ -67,7 +71,9 @@ internal sealed partial class Batcher(
                 waitForInput ??= input.WaitToReadAsync(cancellationToken).AsTask();
                 if (aged)
                 {
-                    waitForRoom ??= output.WaitToWriteAsync(cancellationToken).AsTask();
+                    // Not ready: wait for the committer. Ready but the queue is full: it is about to take the queued
+                    // batch (and be busy again); wait for that rather than spin.
+                    waitForRoom ??= ready ? output.WaitToWriteAsync(cancellationToken).AsTask() : demand.WhenReadyAsync(cancellationToken);
                     await Task.WhenAny(waitForInput, waitForRoom);
                     cancellationToken.ThrowIfCancellationRequested();
                     if (waitForRoom.IsCompleted)

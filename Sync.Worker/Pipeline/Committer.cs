@@ -16,6 +16,7 @@ namespace PolyglotAspire.SyncWorker.Pipeline;
 /// </summary>
 internal sealed partial class Committer(
     ChannelReader<OrderBatch> input,
+    CommitterDemand demand,
     OrderBatchPool batches,
     IClickHouseSink sink,
     WatermarkBook watermarks,
@@ -37,7 +38,8 @@ internal sealed partial class Committer(
     /// Runs until the input completes; <paramref name="abandon"/> gives up what is in flight (no commit). Up to
     /// <paramref name="parallelism"/> inserts run at once (each with its own token), but everything after the
     /// insert — dead-letter acks, <c>sync_state</c>, the commit — happens strictly in batch order: a batch is
-    /// finalized only once every batch before it is, so no commit ever passes unwritten data.
+    /// finalized only once every batch before it is, so no commit ever passes unwritten data. Tells the batcher,
+    /// through the <see cref="CommitterDemand"/>, whenever it has room for one more insert.
     /// </summary>
     public async Task RunAsync(CancellationToken abandon, int parallelism = 1)
     {
@@ -60,12 +62,14 @@ internal sealed partial class Committer(
                         batches.Return(batch);
                     }
 
+                    demand.Set(inFlight.Count < parallelism);
                     continue;
                 }
 
                 if (waitForInput is null && input.TryRead(out var next))
                 {
                     inFlight.Enqueue((next, InsertAsync(next, abandon)));
+                    demand.Set(inFlight.Count < parallelism);
                     continue;
                 }
 

@@ -67,10 +67,11 @@ internal sealed partial class SyncPipeline(
             AllowSynchronousContinuations = false,
         });
 
-        var batcher = new Batcher(blocks.Reader, sealedBatches.Writer, blockPool, batchPool,
+        var demand = new CommitterDemand();
+        var batcher = new Batcher(blocks.Reader, sealedBatches.Writer, demand, blockPool, batchPool,
             new BatchLimits(o.BatchMaxRows, o.BatchMaxBytes, o.BatchLinger, o.BatchMaxAge, o.FreshnessTarget / 2), deadLetters, status, time, metrics, loggers.CreateLogger<Batcher>());
         var watermarks = new WatermarkBook(sink, ownership, retry, o.Topic, time, metrics);
-        var committer = new Committer(sealedBatches.Reader, batchPool, sink, watermarks, new ConsumerOffsetCommitter(consumer), ownership,
+        var committer = new Committer(sealedBatches.Reader, demand, batchPool, sink, watermarks, new ConsumerOffsetCommitter(consumer), ownership,
             deadLetters, retry, o.Topic, time, metrics, loggers.CreateLogger<Committer>());
         var loop = new KafkaConsumeLoop(consumer, callbacks, blocks.Writer, blockPool, ownership, control,
             new ConsumeLoopSettings(o.Topic, o.BlockMessages, BlockArenaReserve, o.PollTimeout, o.RevocationFlushTimeout, o.PauseAfter),

@@ -70,7 +70,7 @@ public class BatcherBenchmarks : IDisposable
         _input = Bounded<RawBlock>(_defaults.ChannelCapacity);
         var output = Bounded<OrderBatch>(_defaults.PendingBatches);
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
-        var batcher = new Batcher(_input.Reader, output.Writer, _blocks, _batches,
+        var batcher = new Batcher(_input.Reader, output.Writer, new CommitterDemand(), _blocks, _batches,
             new BatchLimits(BatchRows, _defaults.BatchMaxBytes, TimeSpan.FromHours(1), TimeSpan.FromHours(1), TimeSpan.FromHours(1)), new NoDeadLetters(),
             new PipelineStatus(), TimeProvider.System, new SyncMetrics(meters, TimeProvider.System), NullLogger.Instance);
         _batcher = batcher.RunAsync(_stop.Token);

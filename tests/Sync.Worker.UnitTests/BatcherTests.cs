@@ -19,6 +19,7 @@ public sealed class BatcherTests : IAsyncDisposable
     private readonly RawBlockPool _blocks = new(1 << 16, 256, 64);
     private readonly OrderBatchPool _batches = new(64 << 10, 8);
     private readonly PartitionOwnership _ownership = new();
+    private readonly CommitterDemand _demand = new(synchronousContinuations: true);
     private readonly FakeDeadLetters _deadLetters = new();
     private readonly PipelineStatus _status = new();
     private readonly CancellationTokenSource _cancel = new(); // bounds the test's own waits
@@ -40,7 +41,7 @@ public sealed class BatcherTests : IAsyncDisposable
         }
 
         _ownership.Assign([0, 1, 2, 3]);
-        var batcher = new Batcher(_input.Reader, _output.Writer, _blocks, _batches,
+        var batcher = new Batcher(_input.Reader, _output.Writer, _demand, _blocks, _batches,
             new BatchLimits(maxRows, maxBytes, linger ?? TimeSpan.FromHours(1), maxAge ?? TimeSpan.FromHours(2), urgentLag ?? TimeSpan.FromHours(3)), _deadLetters, _status, _time, _metrics, NullLogger.Instance);
         // No cancellation token (see StepByStep): the batcher ends the way it does in production, when its input completes.
         _run = _steps.Start(() => batcher.RunAsync(CancellationToken.None));
@@ -139,28 +140,42 @@ public sealed class BatcherTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task While_the_committer_is_busy_a_due_batch_keeps_growing_and_is_sealed_once_there_is_room()
+    public async Task While_the_committer_is_busy_a_due_batch_keeps_growing_and_is_sealed_the_moment_it_waits_for_one()
     {
         Start(linger: TimeSpan.FromMilliseconds(100), committerQueue: 1);
         await WriteEventsAsync(0, 0, 10);
         _time.Advance(TimeSpan.FromMilliseconds(100));
-        var first = await NextAsync(); // the committer took it: its queue is empty again
+        var first = await NextAsync(); // the committer waited for it ...
         Assert.Equal(10, first.RowCount);
+        _demand.Set(false);            // ... and is busy inserting it
 
         await WriteEventsAsync(0, 10, 10);
         _time.Advance(TimeSpan.FromMilliseconds(100));
         await SettledAsync();
-        Assert.Equal(1, _output.Reader.Count); // sealed into the empty queue, where it waits (committer busy)
+        Assert.Equal(0, _output.Reader.Count); // aged, and the queue has room, but a sealed batch would only wait there
 
-        await WriteEventsAsync(0, 20, 10);
+        await WriteEventsAsync(0, 20, 10); // so it takes what arrives meanwhile
         _time.Advance(TimeSpan.FromMilliseconds(200));
-        await WriteEventsAsync(0, 30, 10); // aged, but no room: it grows instead of turning into tiny inserts
         await SettledAsync();
-        Assert.Equal(1, _output.Reader.Count);
+        Assert.Equal(0, _output.Reader.Count);
 
-        Assert.Equal(10, (await NextAsync()).RowCount); // the committer frees the queue ...
-        var grown = await NextAsync();                  // ... and the aged batch goes at once
-        Assert.Equal((20, FlushTrigger.Drained, 20L, 39L), (grown.RowCount, grown.Trigger, grown.SliceAt(0).FirstOffset, grown.SliceAt(0).LastOffset));
+        _demand.Set(true); // the committer is done: the grown batch goes at once
+        var grown = await NextAsync();
+        Assert.Equal((20, FlushTrigger.Drained, 10L, 29L), (grown.RowCount, grown.Trigger, grown.SliceAt(0).FirstOffset, grown.SliceAt(0).LastOffset));
+    }
+
+    [Fact]
+    public async Task A_ready_committer_with_a_full_queue_gets_the_due_batch_once_it_has_taken_the_queued_one()
+    {
+        Start(maxRows: 10, linger: TimeSpan.Zero, committerQueue: 1);
+        await WriteEventsAsync(0, 0, 10); // full: sealed into the queue on the row limit
+        await WriteEventsAsync(0, 10, 5);
+        await SettledAsync();
+        Assert.Equal(1, _output.Reader.Count); // the due batch waits behind it, without spinning
+
+        Assert.Equal((10, FlushTrigger.Rows), ((await NextAsync()).RowCount, FlushTrigger.Rows));
+        var due = await NextAsync();
+        Assert.Equal((5, FlushTrigger.Drained), (due.RowCount, due.Trigger));
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public sealed class CommitterTests : IDisposable
         _offsets = new FakeOffsets(_sink.Calls);
         var metrics = Doubles.Metrics();
         var retry = Doubles.FastRetry(metrics, _status);
-        _committer = new Committer(Channel.CreateUnbounded<OrderBatch>().Reader, _pool, _sink,
+        _committer = new Committer(Channel.CreateUnbounded<OrderBatch>().Reader, new CommitterDemand(), _pool, _sink,
             new WatermarkBook(_sink, _ownership, retry, Topics.OrderEvents, TimeProvider.System, metrics), _offsets, _ownership, _deadLetters,
             retry, Topics.OrderEvents, TimeProvider.System, metrics, NullLogger.Instance);
     }
@@ -170,7 +170,7 @@ public sealed class CommitterTests : IDisposable
         var time = new FakeTimeProvider();
         var metrics = Doubles.Metrics();
         var retry = new RetryPolicy(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(10), time, metrics, _status, NullLogger.Instance);
-        var committer = new Committer(Channel.CreateUnbounded<OrderBatch>().Reader, _pool, _sink,
+        var committer = new Committer(Channel.CreateUnbounded<OrderBatch>().Reader, new CommitterDemand(), _pool, _sink,
             new WatermarkBook(_sink, _ownership, retry, Topics.OrderEvents, time, metrics), _offsets, _ownership, _deadLetters,
             retry, Topics.OrderEvents, time, metrics, NullLogger.Instance);
         _ownership.Assign([0]);
@@ -203,7 +203,7 @@ public sealed class CommitterTests : IDisposable
         // The DLQ record is base64 JSON, a third bigger than the message that fitted the source topic: a broker that
         // refuses it as too large would be asked again for ever, and nothing after it committed.
         var (producer, broker) = SizeLimitedProducer.Create(maxValueBytes: 4 << 10);
-        var committer = new Committer(Channel.CreateUnbounded<OrderBatch>().Reader, _pool, _sink,
+        var committer = new Committer(Channel.CreateUnbounded<OrderBatch>().Reader, new CommitterDemand(), _pool, _sink,
             new WatermarkBook(_sink, _ownership, Doubles.FastRetry(Doubles.Metrics()), Topics.OrderEvents, TimeProvider.System, Doubles.Metrics()),
             _offsets, _ownership, _deadLetters, Doubles.FastRetry(Doubles.Metrics(), _status), Topics.OrderEvents, TimeProvider.System, Doubles.Metrics(), NullLogger.Instance);
         var publisher = new DeadLetterPublisher(producer, Topics.OrderEvents, Topics.OrderEventsDeadLetter, TimeProvider.System);
@@ -256,7 +256,7 @@ public sealed class CommitterTests : IDisposable
         var channel = new StepChannel<OrderBatch>();
         var metrics = Doubles.Metrics();
         var retry = Doubles.FastRetry(metrics);
-        var committer = new Committer(channel.Reader, _pool, gated,
+        var committer = new Committer(channel.Reader, new CommitterDemand(), _pool, gated,
             new WatermarkBook(gated, _ownership, retry, Topics.OrderEvents, TimeProvider.System, metrics), _offsets, _ownership, _deadLetters,
             retry, Topics.OrderEvents, TimeProvider.System, metrics, NullLogger.Instance);
         var run = steps.Start(() => committer.RunAsync(CancellationToken.None, parallelism: 2)); // no token: see StepByStep
@@ -277,6 +277,48 @@ public sealed class CommitterTests : IDisposable
         await steps.RunUntilCompletedAsync(run);
         await run;
         Assert.Equal(["commit p0@10", "commit p0@20"], _sink.Calls.Where(c => c.StartsWith("commit", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task The_committer_says_it_waits_for_a_batch_exactly_while_it_has_room_for_another_insert(int parallelism)
+    {
+        _ownership.Assign([0]);
+        var steps = new StepByStep();
+        var gated = new GatedSink(_sink);
+        var channel = new StepChannel<OrderBatch>();
+        var demand = new CommitterDemand(synchronousContinuations: true);
+        var metrics = Doubles.Metrics();
+        var retry = Doubles.FastRetry(metrics);
+        var committer = new Committer(channel.Reader, demand, _pool, gated,
+            new WatermarkBook(gated, _ownership, retry, Topics.OrderEvents, TimeProvider.System, metrics), _offsets, _ownership, _deadLetters,
+            retry, Topics.OrderEvents, TimeProvider.System, metrics, NullLogger.Instance);
+        var run = steps.Start(() => committer.RunAsync(CancellationToken.None, parallelism)); // no token: see StepByStep
+        steps.RunUntilIdle();
+        Assert.True(demand.IsReady);
+
+        for (var i = 0; i < parallelism; i++)
+        {
+            await channel.Writer.WriteAsync(Batch((0, i * 10L, i * 10L + 9, (ulong)i + 1, i + 1L, 10)), _ct);
+            steps.RunUntilIdle();
+        }
+
+        Assert.False(demand.IsReady); // every insert slot is taken
+        var waiting = demand.WhenReadyAsync(CancellationToken.None);
+        Assert.False(waiting.IsCompleted);
+
+        foreach (var insert in gated.Inserts.ToArray())
+        {
+            insert.Gate.SetResult();
+        }
+
+        steps.RunUntilIdle();
+        Assert.True(demand.IsReady); // written, recorded and committed: it waits for the next batch
+        Assert.True(waiting.IsCompletedSuccessfully);
+        channel.Writer.Complete();
+        await steps.RunUntilCompletedAsync(run);
+        await run;
     }
 
     public void Dispose() => _pool.Dispose();

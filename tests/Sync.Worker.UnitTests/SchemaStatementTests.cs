@@ -92,12 +92,17 @@ public sealed class SchemaStatementTests(EngineFixture engine)
     [Fact]
     public void Cluster_inserts_wait_for_the_shards()
     {
-        var settings = new Dictionary<string, object>();
-        new ClickHouse.ClickHouseSink(null!, "c", compress: false).AddClusterSettings(settings);
-        Assert.Equal(1, settings["distributed_foreground_insert"]);
-        settings.Clear();
-        new ClickHouse.ClickHouseSink(null!, null, compress: false).AddClusterSettings(settings);
-        Assert.Empty(settings);
+        Assert.Equal(1, ClickHouse.ClickHouseSink.InsertSettings("t", "c")["distributed_foreground_insert"]);
+        Assert.False(ClickHouse.ClickHouseSink.InsertSettings("t", null).ContainsKey("distributed_foreground_insert"));
+    }
+
+    [Fact]
+    public void Every_insert_is_synchronous_and_a_token_is_passed_on()
+    {
+        // A buffered (async) insert would answer only after the server's flush and ignore the deduplication token.
+        Assert.Equal(0, ClickHouse.ClickHouseSink.InsertSettings(null, null)["async_insert"]);
+        Assert.Equal("t", ClickHouse.ClickHouseSink.InsertSettings("t", null)["insert_deduplication_token"]);
+        Assert.False(ClickHouse.ClickHouseSink.InsertSettings(null, null).ContainsKey("insert_deduplication_token"));
     }
 
     [Theory]

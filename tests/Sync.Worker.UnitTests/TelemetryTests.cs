@@ -61,7 +61,7 @@ public sealed class TelemetryTests
         using var pool = new OrderBatchPool(64 << 10, 4);
         var sink = new FakeSink();
         var retry = Doubles.FastRetry(metrics);
-        var committer = new Committer(Channel.CreateUnbounded<OrderBatch>().Reader, pool, sink,
+        var committer = new Committer(Channel.CreateUnbounded<OrderBatch>().Reader, new CommitterDemand(), pool, sink,
             new WatermarkBook(sink, ownership, retry, "telemetry.topic", TimeProvider.System, metrics), new FakeOffsets(sink.Calls), ownership,
             new FakeDeadLetters(), retry, "telemetry.topic", TimeProvider.System, metrics, NullLogger.Instance);
 

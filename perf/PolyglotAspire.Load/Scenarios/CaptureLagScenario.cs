@@ -17,7 +17,7 @@ internal sealed class CaptureLagScenario : IScenario
 
     public string Description => "commit → Kafka (consumer receipt) lag p50/p99 of the WAL capture relay at steady write rates";
 
-    public IReadOnlyList<string> Options { get; } = ["rates", "duration"];
+    public IReadOnlyList<string> Options { get; } = ["rates", "duration", "fetch-wait-ms"];
 
     public async Task<ScenarioResult> RunAsync(LocalApp app, ScenarioOptions options, CancellationToken cancellationToken)
     {
@@ -38,7 +38,7 @@ internal sealed class CaptureLagScenario : IScenario
             var config = await app.KafkaConfigAsync<ConsumerConfig>();
             config.GroupId = "load-" + Guid.NewGuid().ToString("N");
             config.EnableAutoCommit = false;
-            config.FetchWaitMaxMs = 5;
+            config.FetchWaitMaxMs = options.GetInt("fetch-wait-ms", 5);
             using var consumer = new ConsumerBuilder<byte[], byte[]>(config).Build();
             using (var admin = new DependentAdminClientBuilder(consumer.Handle).Build())
             {
