@@ -14,13 +14,17 @@ namespace PolyglotAspire.Contracts.Analytics;
 /// also what makes a partition's answer a function of that partition's parts alone (Analytics.Api's per-partition
 /// cache relies on it). The sink checks nothing new for this: it is the envelope's promise, not the table's.
 /// </para>
+/// <para>
+/// Version 4 (3 was <c>sync_state</c>'s) lets ClickHouse merge a quiet partition into one part
+/// (<see cref="MergeSettings"/>): <c>FINAL</c> over a partition of one part merges nothing.
+/// </para>
 /// </summary>
 public static class OrdersTable
 {
     public const string Name = "orders";
 
     /// <summary>The version of the shape below; the worker's migrations bring an older table to it.</summary>
-    public const int Version = 2;
+    public const int Version = 4;
 
     /// <summary>The column definitions, in table order.</summary>
     public const string ColumnDefinitions = """
@@ -54,6 +58,19 @@ public static class OrdersTable
     /// <summary>The sorting (and deduplication) key, as <c>system.tables.sorting_key</c> prints it.</summary>
     public const string SortingKey = "created_at, order_id";
 
+    /// <summary>
+    /// A partition whose parts are all at least this old is merged into one part by ClickHouse itself. Measured on 10 M
+    /// orders with 60 parts in 25 partitions (as a bulk load leaves them), top customers took 1.25 s with <c>FINAL</c>
+    /// and 0.27 s once each partition was one part — the same as without <c>FINAL</c>. Rewriting a partition costs about
+    /// 0.2 CPU-s per 400k rows, at most once per this age after its last write; a partition that keeps being written
+    /// (the current month) is left to the normal merges.
+    /// </summary>
+    public const int ForceMergeAfterSeconds = 300;
+
+    /// <summary>The MergeTree settings of <see cref="ForceMergeAfterSeconds"/>, as <c>SETTINGS</c> and <c>MODIFY SETTING</c> take them.</summary>
+    public static readonly string MergeSettings =
+        $"min_age_to_force_merge_seconds = {ForceMergeAfterSeconds}, min_age_to_force_merge_on_partition_only = 1";
+
     /// <summary>Blocks remembered for insert deduplication (a retried batch is found among the last 1000 inserts).</summary>
     public const int DeduplicationWindow = 1000;
 
@@ -66,7 +83,7 @@ public static class OrdersTable
         CREATE TABLE IF NOT EXISTS {table} {onCluster}({ColumnDefinitions})
         ENGINE = {(replicated ? "Replicated" : "")}ReplacingMergeTree(version, is_deleted)
         PARTITION BY {PartitionKey} ORDER BY ({SortingKey})
-        SETTINGS {(replicated ? "replicated" : "non_replicated")}_deduplication_window = {DeduplicationWindow}
+        SETTINGS {(replicated ? "replicated" : "non_replicated")}_deduplication_window = {DeduplicationWindow}, {MergeSettings}
         """;
 
     /// <summary>The partition an order created at <paramref name="createdAt"/> (UTC) lives in: <c>yyyyMM</c>.</summary>

@@ -35,8 +35,18 @@ public sealed class SchemaStatementTests(EngineFixture engine)
         var create = OrdersTable.CreateStatement("orders");
         Assert.Contains("ENGINE = ReplacingMergeTree(version, is_deleted)", create, StringComparison.Ordinal);
         Assert.Contains("PARTITION BY toYYYYMM(created_at) ORDER BY (created_at, order_id)", create, StringComparison.Ordinal);
-        Assert.Equal(3, SchemaMigrator.CurrentVersion);
+        Assert.Contains("min_age_to_force_merge_seconds = 300, min_age_to_force_merge_on_partition_only = 1", create, StringComparison.Ordinal);
+        Assert.Equal(4, SchemaMigrator.CurrentVersion);
         Assert.Equal(Math.Max(OrdersTable.Version, SyncStateTable.Version), SchemaMigrator.CurrentVersion);
+    }
+
+    [Fact]
+    public void Version_4_lets_the_server_merge_quiet_partitions_of_the_per_node_table()
+    {
+        Assert.Equal(["ALTER TABLE orders MODIFY SETTING min_age_to_force_merge_seconds = 300, min_age_to_force_merge_on_partition_only = 1"],
+            Migration0004QuietPartitionsMerged.Statements(Single));
+        Assert.Equal(["ALTER TABLE orders_local ON CLUSTER `analytics_cluster` MODIFY SETTING min_age_to_force_merge_seconds = 300, min_age_to_force_merge_on_partition_only = 1"],
+            Migration0004QuietPartitionsMerged.Statements(Cluster));
     }
 
     [Fact]

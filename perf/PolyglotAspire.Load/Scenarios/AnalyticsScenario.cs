@@ -51,7 +51,11 @@ internal sealed class AnalyticsScenario : IScenario
         result.AddTable("Load (the same orders into both stores; a quarter moved one status on)", "store", "orders", "seconds", "orders/s")
             .Row("PostgreSQL (binary COPY of the current rows, then ANALYZE)", orders, loaded.Postgres.TotalSeconds, orders / loaded.Postgres.TotalSeconds)
             .Row("ClickHouse (RowBinary inserts: the first versions, then the newer ones)", orders, loaded.ClickHouse.TotalSeconds, orders / loaded.ClickHouse.TotalSeconds);
-        result.Notes.Add($"ClickHouse `orders` had {await PartsAsync(admin, cancellationToken)} before the static phase (no OPTIMIZE: background merges only).");
+        result.Notes.Add($"ClickHouse `orders` had {await PartsAsync(admin, cancellationToken)} after the load.");
+        var settled = await SettleAsync(admin, cancellationToken);
+        result.Notes.Add($"Then the static phase waited {settled.TotalSeconds:F0} s, until ClickHouse's own merges had settled (a quiet partition becomes one " +
+            $"part {OrdersTable.ForceMergeAfterSeconds} s after its last write, the table's min_age_to_force_merge_seconds; the harness issues no OPTIMIZE): " +
+            $"{await PartsAsync(admin, cancellationToken)} before it.");
 
         var cache = new PartitionResultCache(Microsoft.Extensions.Options.Options.Create(new AnalyticsOptions()));
         var olap = new ClickHouseAnalyticsStore(reader, new PartitionedAggregator(new PartsSnapshotReader(reader), cache));
@@ -117,6 +121,27 @@ internal sealed class AnalyticsScenario : IScenario
                     $"{pgLatency.Ms(50) / chLatency.Ms(50):0.0}×", apiLatency.Ms(50), apiLatency.Ms(99), apiLatency.Ms(50) - chLatency.Ms(50));
             }
         });
+    }
+
+    /// <summary>Waits until every partition of orders is one part, or the force-merge age plus 3 minutes have passed.</summary>
+    private static async Task<TimeSpan> SettleAsync(ClickHouseClient admin, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var limit = TimeSpan.FromSeconds(OrdersTable.ForceMergeAfterSeconds + 180);
+        while (Stopwatch.GetElapsedTime(started) < limit)
+        {
+            var extra = await admin.ExecuteScalarAsync(
+                $"SELECT count() - uniqExact(partition_id) FROM system.parts WHERE database = currentDatabase() AND table = '{OrdersTable.Name}' AND active",
+                cancellationToken: cancellationToken);
+            if (Convert.ToInt64(extra, System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
+        }
+
+        return Stopwatch.GetElapsedTime(started);
     }
 
     private static async Task<string> PartsAsync(ClickHouseClient admin, CancellationToken cancellationToken)
