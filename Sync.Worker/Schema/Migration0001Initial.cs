@@ -14,13 +14,8 @@ internal sealed class Migration0001Initial : ISchemaMigration
 
     public string Name => "initial: orders (unpartitioned, by order_id), sync_state";
 
-    public async Task ApplyAsync(MigrationContext context, CancellationToken cancellationToken)
-    {
-        foreach (var statement in Statements(context.Layout))
-        {
-            await context.Client.ExecuteNonQueryAsync(statement, cancellationToken: cancellationToken);
-        }
-    }
+    public Task ApplyAsync(MigrationContext context, CancellationToken cancellationToken) =>
+        context.ExecuteAsync(Statements(context.Layout), cancellationToken);
 
     /// <summary><c>sync_state</c>'s columns in version 1 (version 3 appended the source).</summary>
     private const string SyncStateVersion1Columns = """

@@ -42,13 +42,13 @@ internal sealed class Migration0002PartitionedOrders : ISchemaMigration
         if (shape is null)
         {
             // No orders table at all (dropped by hand): nothing to keep, create the new shape.
-            await ExecuteAsync(context, statements.CreateLive, cancellationToken);
+            await context.ExecuteAsync(statements.CreateLive, cancellationToken);
         }
         else if (!IsCurrent(shape.Value))
         {
             context.Progress("orders v2: creating the partitioned copy");
-            await ExecuteAsync(context, statements.DropCopy, cancellationToken);
-            await ExecuteAsync(context, statements.CreateCopy, cancellationToken);
+            await context.ExecuteAsync(statements.DropCopy, cancellationToken);
+            await context.ExecuteAsync(statements.CreateCopy, cancellationToken);
 
             context.Progress("orders v2: copying every row (readers still use the old table)");
             await client.ExecuteNonQueryAsync(statements.Copy, cancellationToken: cancellationToken);
@@ -64,7 +64,7 @@ internal sealed class Migration0002PartitionedOrders : ISchemaMigration
         }
 
         // Now the old table, or a copy a crashed run left behind after its exchange.
-        await ExecuteAsync(context, statements.DropCopy, cancellationToken);
+        await context.ExecuteAsync(statements.DropCopy, cancellationToken);
     }
 
     /// <summary>Whether a table's keys are the current shape's.</summary>
@@ -81,14 +81,6 @@ internal sealed class Migration0002PartitionedOrders : ISchemaMigration
 
     private static async Task<ulong> CountAsync(MigrationContext context, string table, CancellationToken cancellationToken) =>
         Convert.ToUInt64(await context.Client.ExecuteScalarAsync($"SELECT count() FROM {table}", cancellationToken: cancellationToken), CultureInfo.InvariantCulture);
-
-    private static async Task ExecuteAsync(MigrationContext context, IEnumerable<string> statements, CancellationToken cancellationToken)
-    {
-        foreach (var statement in statements)
-        {
-            await context.Client.ExecuteNonQueryAsync(statement, cancellationToken: cancellationToken);
-        }
-    }
 
     /// <summary>The statements, for one server or a cluster; table names are the contract's, never input.</summary>
     public sealed class Statements(SchemaLayout layout)

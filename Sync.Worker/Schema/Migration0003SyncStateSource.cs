@@ -14,13 +14,8 @@ internal sealed class Migration0003SyncStateSource : ISchemaMigration
 
     public string Name => "sync_state: source_system_id, source_timeline";
 
-    public async Task ApplyAsync(MigrationContext context, CancellationToken cancellationToken)
-    {
-        foreach (var statement in Statements(context.Layout))
-        {
-            await context.Client.ExecuteNonQueryAsync(statement, cancellationToken: cancellationToken);
-        }
-    }
+    public Task ApplyAsync(MigrationContext context, CancellationToken cancellationToken) =>
+        context.ExecuteAsync(Statements(context.Layout), cancellationToken);
 
     /// <summary>The per-node table first; on a cluster, then the <c>Distributed</c> table over it.</summary>
     public static IEnumerable<string> Statements(SchemaLayout layout)

@@ -13,13 +13,8 @@ internal sealed class Migration0004QuietPartitionsMerged : ISchemaMigration
 
     public string Name => "orders: quiet partitions merged into one part";
 
-    public async Task ApplyAsync(MigrationContext context, CancellationToken cancellationToken)
-    {
-        foreach (var statement in Statements(context.Layout))
-        {
-            await context.Client.ExecuteNonQueryAsync(statement, cancellationToken: cancellationToken);
-        }
-    }
+    public Task ApplyAsync(MigrationContext context, CancellationToken cancellationToken) =>
+        context.ExecuteAsync(Statements(context.Layout), cancellationToken);
 
     /// <summary>The per-node table: a <c>Distributed</c> table has no parts.</summary>
     public static IEnumerable<string> Statements(SchemaLayout layout)
