@@ -1,3 +1,5 @@
+using System.Collections;
+using System.Globalization;
 using ClickHouse.Driver;
 using ClickHouse.Driver.ADO.Parameters;
 using ClickHouse.Driver.Utility;
@@ -7,14 +9,14 @@ namespace PolyglotAspire.Analytics.Partitions;
 
 /// <summary>
 /// Reads <see cref="PartsSnapshot"/> from <c>system.parts</c> (the reader's grant: <c>SELECT ON system.parts</c>,
-/// AppHost/ClickHouse/users.xml). One small query; its cost is what a cached answer costs.
+/// AppHost/ClickHouse/users.xml). One small query; its cost is what a reused answer costs.
 /// </summary>
 public sealed class PartsSnapshotReader(IClickHouseClient client)
 {
     private const string Sql = """
         SELECT partition_id,
-               concat((SELECT toString(any(uuid)) FROM system.tables WHERE database = currentDatabase() AND name = {table:String}),
-                      ' ', arrayStringConcat(arraySort(groupArray(concat(name, ':', hash_of_all_files))), ' ')) AS signature
+               (SELECT toString(any(uuid)) FROM system.tables WHERE database = currentDatabase() AND name = {table:String}) AS table_uuid,
+               groupArray(min_block_number), groupArray(max_block_number), groupArray(data_version)
         FROM system.parts
         WHERE database = currentDatabase() AND table = {table:String} AND active
         GROUP BY partition_id
@@ -25,12 +27,15 @@ public sealed class PartsSnapshotReader(IClickHouseClient client)
         var parameters = new ClickHouseParameterCollection();
         parameters.AddParameter("table", OrdersTable.Name);
         using var reader = await client.ExecuteReaderAsync(Sql, parameters, cancellationToken: cancellationToken);
-        var signatures = new Dictionary<string, string>(StringComparer.Ordinal);
+        var partitions = new Dictionary<string, PartitionParts>(StringComparer.Ordinal);
         while (reader.Read())
         {
-            signatures[reader.GetString(0)] = reader.GetString(1);
+            var (min, max, version) = (Longs(reader.GetValue(2)), Longs(reader.GetValue(3)), Longs(reader.GetValue(4)));
+            partitions[reader.GetString(0)] = new PartitionParts(reader.GetString(1), [.. min.Select((m, i) => new PartBlocks(m, max[i], version[i]))]);
         }
 
-        return signatures.Count == 0 ? PartsSnapshot.None : new PartsSnapshot(signatures);
+        return partitions.Count == 0 ? PartsSnapshot.None : new PartsSnapshot(partitions);
     }
+
+    private static long[] Longs(object array) => [.. ((IEnumerable)array).Cast<object>().Select(v => Convert.ToInt64(v, CultureInfo.InvariantCulture))];
 }

@@ -32,13 +32,38 @@ public sealed class ClickHouseAnalyticsStore(IClickHouseClient client, Partition
           AND created_at >= {from:DateTime64(3, 'UTC')} AND created_at < {to:DateTime64(3, 'UTC')}
         """;
 
-    private const string CurrentOrders = FromOrders + CurrentInRange;
-
     private const string RevenueAmount = "sumIf(total, status IN {revenueStatuses:Array(String)})";
+
+    /// <summary>The first and the last insert block of the part a row is in, from its name (<c>partition_min_max_level[_mutation]</c>).</summary>
+    private const string PartMinBlock = "toInt64(splitByChar('_', _part)[2])";
+    private const string PartMaxBlock = "toInt64(splitByChar('_', _part)[3])";
+
+    /// <summary>A partition's entry of an array parameter aligned with <c>{partitions}</c>.</summary>
+    private const string OfPartition = "[indexOf({partitions:Array(String)}, _partition_id)]";
+
+    /// <summary>
+    /// Only the parts of each partition up to its block (<see cref="PartitionRead"/>). A condition on <c>_part</c> and
+    /// <c>_partition_id</c> alone selects whole parts before anything is read, so <c>FINAL</c> merges those parts only:
+    /// the table as it was at that block.
+    /// </summary>
+    private const string InPartitions = "AND _partition_id IN {partitions:Array(String)} AND " + PartMaxBlock + " <= {upTo:Array(Int64)}" + OfPartition;
+
+    /// <summary>
+    /// Only the orders with a version in a part of blocks (changedAfter, changedUpTo]: a filter on the sorting key, so
+    /// before <c>FINAL</c> merges (all of an order's versions share it: it keeps them all or none) and through the
+    /// primary index (only the granules holding those orders are read).
+    /// </summary>
+    private const string ChangedOrdersOnly = $$"""
+        PREWHERE (created_at, order_id) IN (
+            SELECT created_at, order_id FROM {{OrdersTable.Name}}
+            WHERE _partition_id IN {partitions:Array(String)}
+              AND {{PartMinBlock}} > {changedAfter:Array(Int64)}{{OfPartition}} AND {{PartMaxBlock}} <= {changedUpTo:Array(Int64)}{{OfPartition}})
+
+        """;
 
     /// <summary>A grouped aggregate per partition (the partitions a parameter) or, without <c>@inPartitions</c>, over the whole table.</summary>
     private const string GroupedTemplate =
-        "SELECT @partitionId AS partition, toDate(created_at) AS day, @key AS key, currency, count() AS orders, @amount AS amount\n" + CurrentOrders + """
+        "SELECT @partitionId AS partition, toDate(created_at) AS day, @key AS key, currency, count() AS orders, @amount AS amount\n" + FromOrders + "@changedOnly" + CurrentInRange + """
 
           @inPartitions
           AND ({region:Nullable(String)} IS NULL OR region = {region:Nullable(String)})
@@ -63,8 +88,8 @@ public sealed class ClickHouseAnalyticsStore(IClickHouseClient client, Partition
         Total,
     }
 
-    /// <summary>One question's SQL, both ways, and how its keys read back.</summary>
-    private sealed record Shape(string Name, string Partitioned, string Whole, Func<object, string> Key);
+    /// <summary>One question's SQL, three ways (per partition; per partition, changed orders only; whole table), and how its keys read back.</summary>
+    private sealed record Shape(string Name, string Partitioned, string Changed, string Whole, Func<object, string> Key);
 
     private static readonly FrozenDictionary<(GroupBy, Amount), Shape> Shapes = BuildShapes();
 
@@ -103,17 +128,21 @@ public sealed class ClickHouseAnalyticsStore(IClickHouseClient client, Partition
     /// here. The region filter is part of the question, so of its cache key.
     /// </summary>
     private Task<IReadOnlyList<GroupTotal>> AggregateAsync(Shape shape, TimeRange range, string? region, CancellationToken cancellationToken) =>
-        partitions.AggregateAsync(region is null ? shape.Name : $"{shape.Name} region={region}", range.From, range.To, async (ids, from, to, ct) =>
+        partitions.AggregateAsync(region is null ? shape.Name : $"{shape.Name} region={region}", range.From, range.To, async (scope, from, to, ct) =>
         {
             var parameters = RangeParameters(new TimeRange(from, to));
             parameters.AddParameter("region", region!);
             parameters.AddParameter("revenueStatuses", AnalyticsDefinitions.RevenueStatuses);
-            if (ids is not null)
+            if (scope is not null)
             {
-                parameters.AddParameter("partitions", ids.ToArray());
+                parameters.AddParameter("partitions", scope.Partitions.Select(p => p.Partition).ToArray());
+                parameters.AddParameter("upTo", scope.Partitions.Select(p => p.UpTo).ToArray());
+                parameters.AddParameter("changedAfter", scope.Partitions.Select(p => p.ChangedAfter).ToArray());
+                parameters.AddParameter("changedUpTo", scope.Partitions.Select(p => p.ChangedUpTo).ToArray());
             }
 
-            using var reader = await client.ExecuteReaderAsync(ids is null ? shape.Whole : shape.Partitioned, parameters, cancellationToken: ct);
+            var sql = scope is null ? shape.Whole : scope.ChangedOrdersOnly ? shape.Changed : shape.Partitioned;
+            using var reader = await client.ExecuteReaderAsync(sql, parameters, cancellationToken: ct);
             var rows = new List<PartitionTotal>();
             while (reader.Read())
             {
@@ -160,11 +189,12 @@ public sealed class ClickHouseAnalyticsStore(IClickHouseClient client, Partition
             foreach (var (amount, sql) in amounts)
             {
                 var template = GroupedTemplate.Replace("@key", key.Sql, StringComparison.Ordinal).Replace("@amount", sql, StringComparison.Ordinal);
+                var partitioned = template.Replace("@partitionId", "_partition_id", StringComparison.Ordinal).Replace("@inPartitions", InPartitions, StringComparison.Ordinal);
                 shapes[(groupBy, amount)] = new Shape(
                     $"{groupBy}/{amount}",
-                    template.Replace("@partitionId", "_partition_id", StringComparison.Ordinal)
-                        .Replace("@inPartitions", "AND _partition_id IN {partitions:Array(String)}", StringComparison.Ordinal),
-                    template.Replace("@partitionId", "''", StringComparison.Ordinal).Replace("@inPartitions", "", StringComparison.Ordinal),
+                    partitioned.Replace("@changedOnly", "", StringComparison.Ordinal),
+                    partitioned.Replace("@changedOnly", ChangedOrdersOnly, StringComparison.Ordinal),
+                    template.Replace("@partitionId", "''", StringComparison.Ordinal).Replace("@inPartitions", "", StringComparison.Ordinal).Replace("@changedOnly", "", StringComparison.Ordinal),
                     key.Read);
             }
         }

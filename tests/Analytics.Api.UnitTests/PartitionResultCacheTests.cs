@@ -3,66 +3,97 @@ using PolyglotAspire.Analytics.Partitions;
 
 namespace PolyglotAspire.Analytics.UnitTests;
 
-/// <summary>The cache's own rules: a hit needs the exact signature, and it stays within its entries and bytes, least recently used first out.</summary>
+/// <summary>
+/// The cache's own rules: an entry is given out only while the partition's parts still hold its state (as it is, or to
+/// be extended), and it stays within its entries and bytes, least recently used first out.
+/// </summary>
 public sealed class PartitionResultCacheTests
 {
     private static readonly PartitionAggregate Rows = PartitionAggregate.From(
         [(new DateOnly(2026, 1, 2), new GroupTotal("eu-west", "EUR", 3, 10m)), (new DateOnly(2026, 1, 5), new GroupTotal("us-east", "USD", 1, 2m))]);
 
+    private static readonly PartitionState X = new("uuid", 1, 1);
+
+    /// <summary>A partition of one part per block range.</summary>
+    private static PartitionParts Parts(params (long Min, long Max)[] parts) => new("uuid", [.. parts.Select(p => new PartBlocks(p.Min, p.Max, p.Min))]);
+
+    private static readonly PartitionParts AsKept = Parts((1, 1));
+
     private static PartitionResultCache Cache(int entries = 100, long bytes = 1 << 20) =>
         new(Options.Create(new AnalyticsOptions { PartitionCacheMaxEntries = entries, PartitionCacheMaxBytes = bytes }));
 
     [Fact]
-    public void Only_the_exact_signature_hits_and_a_changed_one_drops_the_entry()
+    public void An_entry_is_given_out_while_the_parts_hold_its_state_and_dropped_once_they_do_not()
     {
         var cache = Cache();
-        cache.Put("s", "202601", "uuid a:1 b:2", Rows);
+        cache.Put("s", "202601", new PartitionState("uuid", 1, 4), Rows);
 
-        Assert.True(cache.TryGet("s", "202601", "uuid a:1 b:2", out var rows));
+        Assert.True(cache.TryGet("s", "202601", Parts((1, 2), (3, 4)), out var rows, out var state)); // as kept
         Assert.Same(Rows, rows);
-        Assert.False(cache.TryGet("s", "202601", "uuid a:1 b:2 c:3", out _));
-        Assert.False(cache.TryGet("s", "202601", "uuid a:1 b:2", out _)); // gone: that set of parts never comes back
-        Assert.False(cache.TryGet("other", "202601", "uuid a:1 b:2", out _));
-        Assert.Equal((1L, 3L, 0), (cache.Statistics.Hits, cache.Statistics.Misses, cache.Statistics.Entries));
+        Assert.Equal(4, state.LastBlock);
+        Assert.True(cache.TryGet("s", "202601", Parts((1, 4), (5, 5), (6, 9)), out _, out _)); // newer blocks: to extend
+        Assert.False(cache.TryGet("other", "202601", Parts((1, 4)), out _, out _));
+        Assert.False(cache.TryGet("s", "202601", Parts((1, 5)), out _, out _)); // merged across block 4: gone for good
+        Assert.False(cache.TryGet("s", "202601", Parts((1, 4)), out _, out _));
+        Assert.Equal((1L, 1L, 3L, 0), (cache.Statistics.Hits, cache.Statistics.Extensions, cache.Statistics.Misses, cache.Statistics.Entries));
+    }
+
+    [Theory]
+    [InlineData("uuid", 1, 4, 5, 4, true)] // newer parts only
+    [InlineData("uuid", 1, 4, 5, 5, false)] // a part across block 4
+    [InlineData("uuid", 2, 4, 5, 4, false)] // the first block moved: parts were dropped
+    [InlineData("other", 1, 4, 5, 4, false)] // another table (exchanged, recreated)
+    [InlineData("uuid", 1, 4, 6, 4, true)] // newer parts after a gap in the block numbers (a deduplicated insert)
+    public void Parts_still_hold_a_state_only_if_its_rows_are_unchanged(string table, long first, long keptMax, long newMin, long oldPartMax, bool holds)
+    {
+        var parts = new PartitionParts(table, [new PartBlocks(first, oldPartMax, first), new PartBlocks(newMin, 9, newMin)]);
+        Assert.Equal(holds, parts.StillHolds(new PartitionState("uuid", 1, keptMax)));
+    }
+
+    [Fact]
+    public void A_mutation_of_a_kept_part_means_the_state_no_longer_holds()
+    {
+        var mutated = new PartitionParts("uuid", [new PartBlocks(1, 4, 7), new PartBlocks(5, 6, 5)]);
+        Assert.False(mutated.StillHolds(new PartitionState("uuid", 1, 4)));
     }
 
     [Fact]
     public void Past_its_entries_the_least_recently_used_goes_first()
     {
         var cache = Cache(entries: 2);
-        cache.Put("s", "1", "x", Rows);
-        cache.Put("s", "2", "x", Rows);
-        Assert.True(cache.TryGet("s", "1", "x", out _)); // 1 is now the most recently used
-        cache.Put("s", "3", "x", Rows);
+        cache.Put("s", "1", X, Rows);
+        cache.Put("s", "2", X, Rows);
+        Assert.True(cache.TryGet("s", "1", AsKept, out _, out _)); // 1 is now the most recently used
+        cache.Put("s", "3", X, Rows);
 
-        Assert.True(cache.TryGet("s", "1", "x", out _));
-        Assert.False(cache.TryGet("s", "2", "x", out _));
-        Assert.True(cache.TryGet("s", "3", "x", out _));
+        Assert.True(cache.TryGet("s", "1", AsKept, out _, out _));
+        Assert.False(cache.TryGet("s", "2", AsKept, out _, out _));
+        Assert.True(cache.TryGet("s", "3", AsKept, out _, out _));
         Assert.Equal(1, cache.Statistics.Evictions);
     }
 
     [Fact]
     public void Past_its_bytes_entries_go_and_one_too_large_is_never_kept()
     {
-        var size = PartitionResultCache.EstimateBytes("x", Rows);
+        var size = PartitionResultCache.EstimateBytes(X, Rows);
         var cache = Cache(bytes: (2 * size) + 1);
-        cache.Put("s", "1", "x", Rows);
-        cache.Put("s", "2", "x", Rows);
-        cache.Put("s", "3", "x", Rows);
+        cache.Put("s", "1", X, Rows);
+        cache.Put("s", "2", X, Rows);
+        cache.Put("s", "3", X, Rows);
         Assert.Equal((2, 2 * size), (cache.Statistics.Entries, cache.Statistics.Bytes));
-        Assert.False(cache.TryGet("s", "1", "x", out _));
+        Assert.False(cache.TryGet("s", "1", AsKept, out _, out _));
 
         var huge = PartitionAggregate.From(Enumerable.Range(0, 10_000).Select(i => (new DateOnly(2026, 1, 1), new GroupTotal($"k{i}", "EUR", 1, 1m))));
-        cache.Put("s", "4", "x", huge);
-        Assert.False(cache.TryGet("s", "4", "x", out _));
-        Assert.True(cache.TryGet("s", "3", "x", out _));
+        cache.Put("s", "4", X, huge);
+        Assert.False(cache.TryGet("s", "4", AsKept, out _, out _));
+        Assert.True(cache.TryGet("s", "3", AsKept, out _, out _));
     }
 
     [Fact]
     public void Zero_entries_turns_it_off()
     {
         var cache = Cache(entries: 0);
-        cache.Put("s", "1", "x", Rows);
-        Assert.False(cache.TryGet("s", "1", "x", out _));
+        cache.Put("s", "1", X, Rows);
+        Assert.False(cache.TryGet("s", "1", AsKept, out _, out _));
     }
 }

@@ -80,13 +80,14 @@ internal sealed class AnalyticsScenario : IScenario
         await writing;
 
         var (writes, oldWrites, errors) = writer.Counts;
-        var (hits, misses, evictions, entries, bytes) = cache.Statistics;
+        var (hits, extensions, misses, evictions, entries, bytes) = cache.Statistics;
         result.Notes.Add($"Under writes: {writes / seconds:F0} writes/s achieved ({writes:N0} in {seconds:F0} s, {oldWrites:N0} to old orders, {errors} errors); " +
             $"ClickHouse `orders` had {await PartsAsync(admin, cancellationToken)} at the end.");
-        result.Notes.Add($"Partition cache of the measured store: static phase {staticCache.Hits:N0} partitions reused, {staticCache.Misses:N0} computed; " +
-            $"under writes {hits - staticCache.Hits:N0} reused, {misses - staticCache.Misses:N0} computed; {entries} entries, ~{bytes / 1024.0:F0} KiB, {evictions} evicted.");
+        result.Notes.Add($"Partition cache of the measured store: static phase {staticCache.Hits:N0} partitions reused, {staticCache.Extensions:N0} extended by their " +
+            $"changed orders, {staticCache.Misses:N0} computed whole; under writes {hits - staticCache.Hits:N0} reused, {extensions - staticCache.Extensions:N0} extended, " +
+            $"{misses - staticCache.Misses:N0} computed whole; {entries} entries, ~{bytes / 1024.0:F0} KiB, {evictions} evicted.");
         result.Notes.Add("ClickHouse answers with FINAL (exact under updates, deletes and redeliveries) through ClickHouseAnalyticsStore as the API's read-only user " +
-            "(its profile: FINAL never merges across partitions); revenue and summary reuse whole-partition results whose parts are unchanged, top customers is asked directly. " +
+            "(its profile: FINAL never merges across partitions); revenue and summary reuse whole-partition results, extended by the orders of newer insert blocks while the older rows are unchanged; top customers is asked directly. " +
             "PostgreSQL through PostgresAnalyticsStore with the schema's indexes. Every question is in one currency (" + AnalyticsQuestions.Currency + "), as the dashboard asks.");
         result.Notes.Add("The API column is the same ClickHouse question end to end (HTTP, routing, freshness lookup, JSON); the API keeps a cache of its own.");
         result.NoteLoadAverage("end");
