@@ -52,7 +52,7 @@ public sealed class PartitionResultCache(IOptions<AnalyticsOptions> options)
         {
             if (_entries.TryGetValue((shape, partition), out var node))
             {
-                if (now.StillHolds(node.Value.State))
+                if (now.StillHolds(node.Value.State) && (node.Value.State.LastBlock == now.LastBlock || options.Value.ExtendKeptPartitions))
                 {
                     _recency.Remove(node);
                     _recency.AddFirst(node);
@@ -69,7 +69,7 @@ public sealed class PartitionResultCache(IOptions<AnalyticsOptions> options)
                     return true;
                 }
 
-                Remove(node); // merged across, mutated or replaced since: this entry can never be exact again
+                Remove(node); // merged across, mutated or replaced since (this entry can never be exact again), or not to be extended
             }
 
             _misses++;

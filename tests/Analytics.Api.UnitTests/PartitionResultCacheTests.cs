@@ -38,6 +38,17 @@ public sealed class PartitionResultCacheTests
         Assert.Equal((1L, 1L, 3L, 0), (cache.Statistics.Hits, cache.Statistics.Extensions, cache.Statistics.Misses, cache.Statistics.Entries));
     }
 
+    [Fact]
+    public void Not_to_be_extended_an_entry_is_given_out_only_as_it_is()
+    {
+        var cache = new PartitionResultCache(Options.Create(new AnalyticsOptions { ExtendKeptPartitions = false }));
+        cache.Put("s", "202601", new PartitionState("uuid", 1, 4), Rows);
+
+        Assert.True(cache.TryGet("s", "202601", Parts((1, 2), (3, 4)), out _, out _));
+        Assert.False(cache.TryGet("s", "202601", Parts((1, 4), (5, 5)), out _, out _));
+        Assert.Equal((1L, 0L, 1L), (cache.Statistics.Hits, cache.Statistics.Extensions, cache.Statistics.Misses));
+    }
+
     [Theory]
     [InlineData("uuid", 1, 4, 5, 4, true)] // newer parts only
     [InlineData("uuid", 1, 4, 5, 5, false)] // a part across block 4

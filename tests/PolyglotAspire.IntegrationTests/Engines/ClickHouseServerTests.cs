@@ -64,7 +64,7 @@ public sealed class ClickHouseServerTests(AppFixture fixture)
     public async Task The_reader_sees_which_parts_orders_has_and_its_profile_keeps_FINAL_within_partitions()
     {
         using var reader = await ClientAsync(ClickHouseAccess.ReaderName);
-        // What the per-partition cache's signatures need (AppHost/ClickHouse/users.xml grants it explicitly).
+        // What the per-partition results' block states need (AppHost/ClickHouse/users.xml grants it explicitly).
         await reader.ExecuteScalarAsync("SELECT count() FROM system.parts WHERE database = currentDatabase() AND table = 'orders'", cancellationToken: _ct);
         Assert.Equal(true, await reader.ExecuteScalarAsync("SELECT getSetting('do_not_merge_across_partitions_select_final')", cancellationToken: _ct));
 
