@@ -78,7 +78,7 @@ public sealed class AnalyticsOptions
     public int MaxLimit { get; set; } = 1_000;
 
     /// <summary>
-    /// Whole-partition aggregates kept for reuse while a partition is unchanged (Partitions/PartitionResultCache.cs),
+    /// Whole-partition aggregates kept for reuse, each as of an insert block (Partitions/PartitionResultCache.cs),
     /// at most. One is a question shape × a month: the dashboard's questions over ten years of months take ~600;
     /// a region filter is a shape of its own. 0 turns the cache off.
     /// </summary>
