@@ -52,7 +52,8 @@ public sealed class PartitionResultCache(IOptions<AnalyticsOptions> options)
         {
             if (_entries.TryGetValue((shape, partition), out var node))
             {
-                if (now.StillHolds(node.Value.State) && (node.Value.State.LastBlock == now.LastBlock || options.Value.ExtendKeptPartitions))
+                var kept = node.Value.State;
+                if (now.StillHolds(kept) && (kept.LastBlock == now.LastBlock || Extends(now, kept)))
                 {
                     _recency.Remove(node);
                     _recency.AddFirst(node);
@@ -69,7 +70,7 @@ public sealed class PartitionResultCache(IOptions<AnalyticsOptions> options)
                     return true;
                 }
 
-                Remove(node); // merged across, mutated or replaced since (this entry can never be exact again), or not to be extended
+                Remove(node); // merged across, mutated or replaced since (this entry can never be exact again), or cheaper computed whole
             }
 
             _misses++;
@@ -105,6 +106,13 @@ public sealed class PartitionResultCache(IOptions<AnalyticsOptions> options)
             }
         }
     }
+
+    private bool Extends(PartitionParts now, PartitionState kept) => options.Value.ExtendKeptPartitions switch
+    {
+        PartitionExtension.Always => true,
+        PartitionExtension.WhenCheaper => now.WorthExtending(kept),
+        _ => false,
+    };
 
     internal static long EstimateBytes(PartitionState state, PartitionAggregate aggregate)
     {

@@ -16,7 +16,7 @@ public sealed class PartsSnapshotReader(IClickHouseClient client)
     private const string Sql = """
         SELECT partition_id,
                (SELECT toString(any(uuid)) FROM system.tables WHERE database = currentDatabase() AND name = {table:String}) AS table_uuid,
-               groupArray(min_block_number), groupArray(max_block_number), groupArray(data_version)
+               groupArray(min_block_number), groupArray(max_block_number), groupArray(data_version), groupArray(rows)
         FROM system.parts
         WHERE database = currentDatabase() AND table = {table:String} AND active
         GROUP BY partition_id
@@ -30,8 +30,8 @@ public sealed class PartsSnapshotReader(IClickHouseClient client)
         var partitions = new Dictionary<string, PartitionParts>(StringComparer.Ordinal);
         while (reader.Read())
         {
-            var (min, max, version) = (Longs(reader.GetValue(2)), Longs(reader.GetValue(3)), Longs(reader.GetValue(4)));
-            partitions[reader.GetString(0)] = new PartitionParts(reader.GetString(1), [.. min.Select((m, i) => new PartBlocks(m, max[i], version[i]))]);
+            var (min, max, version, rows) = (Longs(reader.GetValue(2)), Longs(reader.GetValue(3)), Longs(reader.GetValue(4)), Longs(reader.GetValue(5)));
+            partitions[reader.GetString(0)] = new PartitionParts(reader.GetString(1), [.. min.Select((m, i) => new PartBlocks(m, max[i], version[i], rows[i]))]);
         }
 
         return partitions.Count == 0 ? PartsSnapshot.None : new PartsSnapshot(partitions);

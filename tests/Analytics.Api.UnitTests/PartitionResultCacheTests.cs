@@ -19,8 +19,12 @@ public sealed class PartitionResultCacheTests
 
     private static readonly PartitionParts AsKept = Parts((1, 1));
 
-    private static PartitionResultCache Cache(int entries = 100, long bytes = 1 << 20) =>
-        new(Options.Create(new AnalyticsOptions { PartitionCacheMaxEntries = entries, PartitionCacheMaxBytes = bytes }));
+    private static PartitionResultCache Cache(int entries = 100, long bytes = 1 << 20) => new(Options.Create(new AnalyticsOptions
+    {
+        PartitionCacheMaxEntries = entries,
+        PartitionCacheMaxBytes = bytes,
+        ExtendKeptPartitions = PartitionExtension.Always,
+    }));
 
     [Fact]
     public void An_entry_is_given_out_while_the_parts_hold_its_state_and_dropped_once_they_do_not()
@@ -41,12 +45,26 @@ public sealed class PartitionResultCacheTests
     [Fact]
     public void Not_to_be_extended_an_entry_is_given_out_only_as_it_is()
     {
-        var cache = new PartitionResultCache(Options.Create(new AnalyticsOptions { ExtendKeptPartitions = false }));
+        var cache = new PartitionResultCache(Options.Create(new AnalyticsOptions { ExtendKeptPartitions = PartitionExtension.Never }));
         cache.Put("s", "202601", new PartitionState("uuid", 1, 4), Rows);
 
         Assert.True(cache.TryGet("s", "202601", Parts((1, 2), (3, 4)), out _, out _));
         Assert.False(cache.TryGet("s", "202601", Parts((1, 4), (5, 5)), out _, out _));
         Assert.Equal((1L, 0L, 1L), (cache.Statistics.Hits, cache.Statistics.Extensions, cache.Statistics.Misses));
+    }
+
+    [Theory]
+    [InlineData(400_000, 12, true)] // ~49 granules, 12 newer rows: at most a quarter of them
+    [InlineData(400_000, 13, false)]
+    [InlineData(131_072, 4, true)] // 16 granules: the smallest partition extended
+    [InlineData(131_070, 1, false)] // 131,071 rows in all: computed whole, whatever changed
+    public void By_default_a_partition_is_extended_only_when_large_and_changed_by_few_rows(long keptRows, long newerRows, bool extended)
+    {
+        var cache = new PartitionResultCache(Options.Create(new AnalyticsOptions()));
+        cache.Put("s", "202601", new PartitionState("uuid", 1, 4), Rows);
+        var now = new PartitionParts("uuid", [new PartBlocks(1, 4, 1, keptRows), new PartBlocks(5, 5, 5, newerRows)]);
+
+        Assert.Equal(extended, cache.TryGet("s", "202601", now, out _, out _));
     }
 
     [Theory]

@@ -72,8 +72,10 @@ public sealed class PartitionedAggregatorTests
         return Task.FromResult(snapshot);
     }
 
-    private PartitionedAggregator Aggregator(PartitionResultCache? cache = null) =>
-        new(ReadParts, cache ?? new PartitionResultCache(Options.Create(new AnalyticsOptions())));
+    /// <summary>Extending always: the model's partitions are far too small for it to pay (that rule: PartitionResultCacheTests).</summary>
+    private static PartitionResultCache Cache() => new(Options.Create(new AnalyticsOptions { ExtendKeptPartitions = PartitionExtension.Always }));
+
+    private PartitionedAggregator Aggregator(PartitionResultCache? cache = null) => new(ReadParts, cache ?? Cache());
 
     private static PartitionResultCache NoCache() => new(Options.Create(new AnalyticsOptions { PartitionCacheMaxEntries = 0 }));
 
@@ -128,7 +130,7 @@ public sealed class PartitionedAggregatorTests
     [Fact]
     public async Task A_partition_with_newer_blocks_is_extended_by_its_changed_orders_only_and_stays_exact()
     {
-        var cache = new PartitionResultCache(Options.Create(new AnalyticsOptions()));
+        var cache = Cache();
         var aggregator = Aggregator(cache);
         await AskAsync(aggregator);
         Insert(Order(2, 200, new DateOnly(2026, 2, 1), "EUR", 50, version: 2), // an update

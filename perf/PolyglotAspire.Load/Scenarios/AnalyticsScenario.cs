@@ -75,7 +75,7 @@ internal sealed class AnalyticsScenario : IScenario
         await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken); // the pipeline is flowing before the first measurement
         await MeasureAsync(result, $"Under writes: the same, while Orders.Api takes ~{writeRate} writes/s ({oldShare:P0} of them to old orders of any month)",
             questions, olap, oltp, http, iterations, cancellationToken);
-        var wholeCache = new PartitionResultCache(Microsoft.Extensions.Options.Options.Create(new AnalyticsOptions { ExtendKeptPartitions = false }));
+        var wholeCache = new PartitionResultCache(Microsoft.Extensions.Options.Options.Create(new AnalyticsOptions { ExtendKeptPartitions = PartitionExtension.Never }));
         await CompareExtensionAsync(result, questions, olap, new ClickHouseAnalyticsStore(reader, new PartitionedAggregator(new PartsSnapshotReader(reader), wholeCache)),
             iterations, cancellationToken);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
