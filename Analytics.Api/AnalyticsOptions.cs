@@ -101,7 +101,6 @@ public sealed class AnalyticsOptions
     /// </summary>
     public PartitionExtension ExtendKeptPartitions { get; set; } = PartitionExtension.WhenCheaper;
 
-
     /// <summary>The dashboard turns its freshness indicator into a warning above this lag.</summary>
     [Range(0, 3_600_000)]
     public int LagWarningMs { get; set; } = 5_000;

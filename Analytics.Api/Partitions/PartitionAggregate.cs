@@ -24,21 +24,10 @@ public sealed class PartitionAggregate
     /// This aggregate with some orders' contribution replaced: <paramref name="before"/> is what those orders added
     /// to it, <paramref name="after"/> what they add now. A group no order is left in is gone, as a query would not return it.
     /// </summary>
-    public PartitionAggregate With(IEnumerable<(DateOnly Day, GroupTotal Total)> before, IEnumerable<(DateOnly Day, GroupTotal Total)> after)
-    {
-        var days = new Dictionary<(DateOnly Day, string Key, string Currency), (long Orders, decimal Amount)>();
-        foreach (var (sign, rows) in new[] { (1, Days), (-1, before), (1, after) })
-        {
-            foreach (var (day, total) in rows)
-            {
-                var (orders, amount) = days.GetValueOrDefault((day, total.Key, total.Currency));
-                days[(day, total.Key, total.Currency)] = (orders + (sign * total.Orders), amount + (sign * total.Amount));
-            }
-        }
-
-        return From(days.Where(d => d.Value is not (0, 0m))
-            .Select(d => (d.Key.Day, new GroupTotal(d.Key.Key, d.Key.Currency, d.Value.Orders, d.Value.Amount))));
-    }
+    public PartitionAggregate With(IEnumerable<(DateOnly Day, GroupTotal Total)> before, IEnumerable<(DateOnly Day, GroupTotal Total)> after) =>
+        From(Days.Concat(after).Concat(before.Select(b => (b.Day, Total: b.Total with { Orders = -b.Total.Orders, Amount = -b.Total.Amount })))
+            .GroupBy(d => d.Day)
+            .SelectMany(day => Sum(day.Select(d => d.Total)).Where(t => t is not { Orders: 0, Amount: 0 }).Select(t => (day.Key, t))));
 
     /// <summary>The groups of the days in [<paramref name="from"/>, <paramref name="to"/>) — both whole UTC days.</summary>
     public IEnumerable<GroupTotal> Within(DateTime from, DateTime to)

@@ -4,7 +4,7 @@ namespace PolyglotAspire.Analytics.Partitions;
 /// One active part of a partition: the insert blocks it holds, [<paramref name="MinBlock"/>, <paramref name="MaxBlock"/>],
 /// its data version (a mutation's block number once one rewrote it) and its rows.
 /// </summary>
-public readonly record struct PartBlocks(long MinBlock, long MaxBlock, long DataVersion, long Rows = 1);
+public readonly record struct PartBlocks(long MinBlock, long MaxBlock, long DataVersion, long Rows);
 
 /// <summary>
 /// What a kept partition result is a result of: the table (its UUID: a recreated or exchanged table never matches),

@@ -15,8 +15,8 @@ namespace PolyglotAspire.Analytics.Queries;
 /// it merge within partitions only (AppHost/ClickHouse/users.xml). Revenue and per-status totals are small grouped
 /// aggregates answered per partition and day through <see cref="PartitionedAggregator"/> (a kept partition result is
 /// reused, or extended by the orders of newer insert blocks, for all-time questions and ranges of whole days alike);
-/// top customers is too large to keep per partition and is asked directly. Callers read freshness before asking (the router does): that order is what keeps
-/// reused partitions at least as fresh as the answer says.
+/// top customers is too large to keep per partition and is asked directly. Callers read freshness before asking (the
+/// router does): that order is what keeps reused partitions at least as fresh as the answer says.
 /// <para>
 /// Every value is a typed parameter; the only SQL chosen at run time is one of a few fixed shapes picked by enums.
 /// Time keys are grouped as dates and formatted here, not in the query. It connects as a read-only user whose

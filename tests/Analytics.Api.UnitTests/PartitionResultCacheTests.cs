@@ -15,7 +15,7 @@ public sealed class PartitionResultCacheTests
     private static readonly PartitionState X = new("uuid", 1, 1);
 
     /// <summary>A partition of one part per block range.</summary>
-    private static PartitionParts Parts(params (long Min, long Max)[] parts) => new("uuid", [.. parts.Select(p => new PartBlocks(p.Min, p.Max, p.Min))]);
+    private static PartitionParts Parts(params (long Min, long Max)[] parts) => new("uuid", [.. parts.Select(p => new PartBlocks(p.Min, p.Max, p.Min, 1))]);
 
     private static readonly PartitionParts AsKept = Parts((1, 1));
 
@@ -75,14 +75,14 @@ public sealed class PartitionResultCacheTests
     [InlineData("uuid", 1, 4, 6, 4, true)] // newer parts after a gap in the block numbers (a deduplicated insert)
     public void Parts_still_hold_a_state_only_if_its_rows_are_unchanged(string table, long first, long keptMax, long newMin, long oldPartMax, bool holds)
     {
-        var parts = new PartitionParts(table, [new PartBlocks(first, oldPartMax, first), new PartBlocks(newMin, 9, newMin)]);
+        var parts = new PartitionParts(table, [new PartBlocks(first, oldPartMax, first, 1), new PartBlocks(newMin, 9, newMin, 1)]);
         Assert.Equal(holds, parts.StillHolds(new PartitionState("uuid", 1, keptMax)));
     }
 
     [Fact]
     public void A_mutation_of_a_kept_part_means_the_state_no_longer_holds()
     {
-        var mutated = new PartitionParts("uuid", [new PartBlocks(1, 4, 7), new PartBlocks(5, 6, 5)]);
+        var mutated = new PartitionParts("uuid", [new PartBlocks(1, 4, 7, 1), new PartBlocks(5, 6, 5, 1)]);
         Assert.False(mutated.StillHolds(new PartitionState("uuid", 1, 4)));
     }
 

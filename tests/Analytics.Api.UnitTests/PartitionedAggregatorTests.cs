@@ -47,7 +47,7 @@ public sealed class PartitionedAggregatorTests
         foreach (var partition in rows.GroupBy(r => r.Partition))
         {
             _rows.AddRange(partition.Select(r => r with { Block = _block }));
-            (_parts.TryGetValue(partition.Key, out var parts) ? parts : _parts[partition.Key] = []).Add(new PartBlocks(_block, _block, _block));
+            (_parts.TryGetValue(partition.Key, out var parts) ? parts : _parts[partition.Key] = []).Add(new PartBlocks(_block, _block, _block, partition.Count()));
         }
     }
 
@@ -57,7 +57,7 @@ public sealed class PartitionedAggregatorTests
         var parts = _parts[partition];
         var merged = parts.Where(p => p.MinBlock >= min && p.MaxBlock <= max).ToList();
         parts.RemoveAll(merged.Contains);
-        parts.Add(new PartBlocks(merged.Min(p => p.MinBlock), merged.Max(p => p.MaxBlock), merged.Min(p => p.MinBlock)));
+        parts.Add(new PartBlocks(merged.Min(p => p.MinBlock), merged.Max(p => p.MaxBlock), merged.Min(p => p.MinBlock), merged.Sum(p => p.Rows)));
     }
 
     private Task<PartsSnapshot> ReadParts(CancellationToken _)
