@@ -50,6 +50,7 @@ public static class AnalyticsApiExtensions
         builder.Services.AddSingleton<PartsSnapshotReader>();
         builder.Services.AddSingleton<PartitionResultCache>();
         builder.Services.AddSingleton<PartitionedAggregator>();
+        builder.Services.AddSingleton<RangeAggregator>();
         builder.Services.AddSingleton<ClickHouseAnalyticsStore>();
         builder.Services.AddSingleton<PostgresAnalyticsStore>();
         builder.Services.AddSingleton<FreshnessMonitor>();

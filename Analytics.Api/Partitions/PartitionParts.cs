@@ -49,12 +49,13 @@ public sealed record PartitionParts(string Table, IReadOnlyList<PartBlocks> Part
     /// one changed side 20–40 ms, the whole partition 40–60 ms). Hence: at least 16 granules, and newer rows (an
     /// upper bound on the changed orders) at most a quarter of them.
     /// </summary>
-    public bool WorthExtending(PartitionState kept)
-    {
-        var rows = Parts.Sum(p => p.Rows);
-        var newer = Parts.Where(p => p.MinBlock > kept.LastBlock).Sum(p => p.Rows);
-        return rows >= MinRowsToExtend && newer * 4 <= rows / GranuleRows;
-    }
+    public bool WorthExtending(PartitionState kept) => Rows >= MinRowsToExtend && RowsAfter(kept.LastBlock) * 4 <= Rows / GranuleRows;
+
+    /// <summary>Rows of every active part (older versions not yet merged away included).</summary>
+    public long Rows => Parts.Sum(p => p.Rows);
+
+    /// <summary>Rows of the parts whose blocks all come after <paramref name="block"/>.</summary>
+    public long RowsAfter(long block) => Parts.Where(p => p.MinBlock > block).Sum(p => p.Rows);
 
     /// <summary>
     /// True when the rows of <paramref name="kept"/> are still exactly the rows of the parts up to its last block,

@@ -15,7 +15,8 @@ namespace PolyglotAspire.Analytics.Queries;
 /// it merge within partitions only (AppHost/ClickHouse/users.xml). Revenue and per-status totals are small grouped
 /// aggregates answered per partition and day through <see cref="PartitionedAggregator"/> (a kept partition result is
 /// reused, or extended by the orders of newer insert blocks, for all-time questions and ranges of whole days alike);
-/// top customers is too large to keep per partition and is asked directly. Callers read freshness before asking (the
+/// top customers is too large to keep per partition (a group per customer) and is kept over whole ranges of partitions
+/// instead, extended the same way (<see cref="RangeAggregator"/>). Callers read freshness before asking (the
 /// router does): that order is what keeps reused partitions at least as fresh as the answer says.
 /// <para>
 /// Every value is a typed parameter; the only SQL chosen at run time is one of a few fixed shapes picked by enums.
@@ -23,7 +24,7 @@ namespace PolyglotAspire.Analytics.Queries;
 /// server-side profile it cannot change: no query it sends could write.
 /// </para>
 /// </summary>
-public sealed class ClickHouseAnalyticsStore(IClickHouseClient client, PartitionedAggregator partitions) : IAnalyticsStore
+public sealed class ClickHouseAnalyticsStore(IClickHouseClient client, PartitionedAggregator partitions, RangeAggregator ranges) : IAnalyticsStore
 {
     private const string FromOrders = $"FROM {OrdersTable.Name} FINAL\n";
 
@@ -54,11 +55,10 @@ public sealed class ClickHouseAnalyticsStore(IClickHouseClient client, Partition
     /// primary index (only the granules holding those orders are read).
     /// </summary>
     private const string ChangedOrdersOnly = $$"""
-        PREWHERE (created_at, order_id) IN (
+        (created_at, order_id) IN (
             SELECT created_at, order_id FROM {{OrdersTable.Name}}
             WHERE _partition_id IN {partitions:Array(String)}
               AND {{PartMinBlock}} > {changedAfter:Array(Int64)}{{OfPartition}} AND {{PartMaxBlock}} <= {changedUpTo:Array(Int64)}{{OfPartition}})
-
         """;
 
     /// <summary>A grouped aggregate per partition (the partitions a parameter) or, without <c>@inPartitions</c>, over the whole table.</summary>
@@ -70,16 +70,23 @@ public sealed class ClickHouseAnalyticsStore(IClickHouseClient client, Partition
         GROUP BY partition, day, key, currency
         """;
 
-    // An order's currency never changes (contracts.md §3): every version, its deletion too, carries the one it was
-    // created with. So filtering by it before FINAL merges (PREWHERE) keeps all of an order's versions or none, which is
-    // exact, and only that currency's rows are read, merged and grouped.
-    private const string TopCustomersSql = "SELECT customer_id, currency, count() AS orders, " + RevenueAmount + " AS revenue\n" + FromOrders +
-        "PREWHERE {currency:Nullable(String)} IS NULL OR currency = {currency:Nullable(String)}\n" + CurrentInRange + """
+    // An order's currency and customer never change (contracts.md §3): every version, its deletion too, carries the
+    // ones it was created with. So filtering by currency before FINAL merges (PREWHERE) keeps all of an order's
+    // versions or none, which is exact, and only that currency's rows are read, merged and grouped.
+    private const string CustomersTemplate = "SELECT customer_id, currency, count() AS orders, " + RevenueAmount + " AS revenue\n" + FromOrders + """
+        PREWHERE ({currency:Nullable(String)} IS NULL OR currency = {currency:Nullable(String)})@changedOnly
+        """ + "\n" + CurrentInRange + """
 
+          @inPartitions
         GROUP BY customer_id, currency
-        ORDER BY revenue DESC, customer_id ASC, currency ASC
-        LIMIT {limit:UInt32}
         """;
+
+    private static readonly Shape Customers = new(
+        "Customers/Revenue",
+        CustomersTemplate.Replace("@changedOnly", "", StringComparison.Ordinal).Replace("@inPartitions", InPartitions, StringComparison.Ordinal),
+        CustomersTemplate.Replace("@changedOnly", $"\n  AND {ChangedOrdersOnly}", StringComparison.Ordinal).Replace("@inPartitions", InPartitions, StringComparison.Ordinal),
+        CustomersTemplate.Replace("@changedOnly", "", StringComparison.Ordinal).Replace("@inPartitions", "", StringComparison.Ordinal),
+        Text);
 
     /// <summary>What an aggregate sums: revenue (revenue statuses only) or every order's total.</summary>
     private enum Amount
@@ -89,7 +96,11 @@ public sealed class ClickHouseAnalyticsStore(IClickHouseClient client, Partition
     }
 
     /// <summary>One question's SQL, three ways (per partition; per partition, changed orders only; whole table), and how its keys read back.</summary>
-    private sealed record Shape(string Name, string Partitioned, string Changed, string Whole, Func<object, string> Key);
+    private sealed record Shape(string Name, string Partitioned, string Changed, string Whole, Func<object, string> Key)
+    {
+        /// <summary>The SQL that reads what <paramref name="scope"/> says.</summary>
+        public string For(PartsScope? scope) => scope is null ? Whole : scope.ChangedOrdersOnly ? Changed : Partitioned;
+    }
 
     private static readonly FrozenDictionary<(GroupBy, Amount), Shape> Shapes = BuildShapes();
 
@@ -107,20 +118,23 @@ public sealed class ClickHouseAnalyticsStore(IClickHouseClient client, Partition
         return [.. Ordered(totals, currency).Select(t => new StatusRow(t.Key, t.Currency, t.Orders, t.Amount))];
     }
 
+    /// <summary>The currency filter is in the query (a customer's groups are too many to compute for every currency and filter here).</summary>
     public async Task<IReadOnlyList<CustomerRow>> TopCustomersAsync(TimeRange range, int limit, string? currency, CancellationToken cancellationToken)
     {
-        var parameters = RangeParameters(range);
-        parameters.AddParameter("currency", currency!);
-        parameters.AddParameter("revenueStatuses", AnalyticsDefinitions.RevenueStatuses);
-        parameters.AddParameter("limit", (uint)limit);
-        using var reader = await client.ExecuteReaderAsync(TopCustomersSql, parameters, cancellationToken: cancellationToken);
-        var rows = new List<CustomerRow>();
-        while (reader.Read())
+        var largest = await ranges.LargestAsync($"{Customers.Name} currency={currency}", range.From, range.To, limit, async (scope, from, to, ct) =>
         {
-            rows.Add(new CustomerRow(reader.GetString(0), reader.GetString(1), Convert.ToInt64(reader.GetValue(2), CultureInfo.InvariantCulture), reader.GetDecimal(3)));
-        }
+            var parameters = ScopeParameters(scope, new TimeRange(from, to));
+            parameters.AddParameter("currency", currency!);
+            using var reader = await client.ExecuteReaderAsync(Customers.For(scope), parameters, cancellationToken: ct);
+            var rows = new List<GroupTotal>();
+            while (reader.Read())
+            {
+                rows.Add(new GroupTotal(Customers.Key(reader.GetValue(0)), reader.GetString(1), Convert.ToInt64(reader.GetValue(2), CultureInfo.InvariantCulture), reader.GetDecimal(3)));
+            }
 
-        return rows;
+            return rows;
+        }, cancellationToken);
+        return [.. largest.Select(g => new CustomerRow(g.Key, g.Currency, g.Orders, g.Amount))];
     }
 
     /// <summary>
@@ -130,19 +144,9 @@ public sealed class ClickHouseAnalyticsStore(IClickHouseClient client, Partition
     private Task<IReadOnlyList<GroupTotal>> AggregateAsync(Shape shape, TimeRange range, string? region, CancellationToken cancellationToken) =>
         partitions.AggregateAsync(region is null ? shape.Name : $"{shape.Name} region={region}", range.From, range.To, async (scope, from, to, ct) =>
         {
-            var parameters = RangeParameters(new TimeRange(from, to));
+            var parameters = ScopeParameters(scope, new TimeRange(from, to));
             parameters.AddParameter("region", region!);
-            parameters.AddParameter("revenueStatuses", AnalyticsDefinitions.RevenueStatuses);
-            if (scope is not null)
-            {
-                parameters.AddParameter("partitions", scope.Partitions.Select(p => p.Partition).ToArray());
-                parameters.AddParameter("upTo", scope.Partitions.Select(p => p.UpTo).ToArray());
-                parameters.AddParameter("changedAfter", scope.Partitions.Select(p => p.ChangedAfter).ToArray());
-                parameters.AddParameter("changedUpTo", scope.Partitions.Select(p => p.ChangedUpTo).ToArray());
-            }
-
-            var sql = scope is null ? shape.Whole : scope.ChangedOrdersOnly ? shape.Changed : shape.Partitioned;
-            using var reader = await client.ExecuteReaderAsync(sql, parameters, cancellationToken: ct);
+            using var reader = await client.ExecuteReaderAsync(shape.For(scope), parameters, cancellationToken: ct);
             var rows = new List<PartitionTotal>();
             while (reader.Read())
             {
@@ -160,20 +164,31 @@ public sealed class ClickHouseAnalyticsStore(IClickHouseClient client, Partition
         return rows;
     }
 
-    private static ClickHouseParameterCollection RangeParameters(TimeRange range)
+    /// <summary>The range, the revenue statuses and what <paramref name="scope"/> reads of each partition (<see cref="PartitionRead"/>).</summary>
+    private static ClickHouseParameterCollection ScopeParameters(PartsScope? scope, TimeRange range)
     {
         var parameters = new ClickHouseParameterCollection();
         parameters.AddParameter("from", range.From);
         parameters.AddParameter("to", range.To);
+        parameters.AddParameter("revenueStatuses", AnalyticsDefinitions.RevenueStatuses);
+        if (scope is not null)
+        {
+            parameters.AddParameter("partitions", scope.Partitions.Select(p => p.Partition).ToArray());
+            parameters.AddParameter("upTo", scope.Partitions.Select(p => p.UpTo).ToArray());
+            parameters.AddParameter("changedAfter", scope.Partitions.Select(p => p.ChangedAfter).ToArray());
+            parameters.AddParameter("changedUpTo", scope.Partitions.Select(p => p.ChangedUpTo).ToArray());
+        }
+
         return parameters;
     }
+
+    private static string Text(object value) => (string)value;
 
     /// <summary>A ClickHouse <c>Date</c> as the driver reads it.</summary>
     private static DateTime Date(object value) => value is DateOnly d ? d.ToDateTime(TimeOnly.MinValue) : (DateTime)value;
 
     private static FrozenDictionary<(GroupBy, Amount), Shape> BuildShapes()
     {
-        static string Text(object value) => (string)value;
         var keys = new Dictionary<GroupBy, (string Sql, Func<object, string> Read)>
         {
             [GroupBy.Region] = ("region", Text),
@@ -193,7 +208,7 @@ public sealed class ClickHouseAnalyticsStore(IClickHouseClient client, Partition
                 shapes[(groupBy, amount)] = new Shape(
                     $"{groupBy}/{amount}",
                     partitioned.Replace("@changedOnly", "", StringComparison.Ordinal),
-                    partitioned.Replace("@changedOnly", ChangedOrdersOnly, StringComparison.Ordinal),
+                    partitioned.Replace("@changedOnly", $"PREWHERE {ChangedOrdersOnly}\n", StringComparison.Ordinal),
                     template.Replace("@partitionId", "''", StringComparison.Ordinal).Replace("@inPartitions", "", StringComparison.Ordinal).Replace("@changedOnly", "", StringComparison.Ordinal),
                     key.Read);
             }

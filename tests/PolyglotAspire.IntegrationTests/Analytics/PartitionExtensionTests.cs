@@ -13,8 +13,9 @@ using PolyglotAspire.IntegrationTests.Infrastructure;
 namespace PolyglotAspire.IntegrationTests.Analytics;
 
 /// <summary>
-/// Analytics.Api's store, in-process on the app's ClickHouse as the API's read-only user: kept partition results are
-/// extended by the orders of newer blocks only (two small queries) instead of being computed again, and every answer
+/// Analytics.Api's store, in-process on the app's ClickHouse as the API's read-only user: kept partition results (and
+/// top customers kept over all partitions at once) are extended by the orders of newer blocks only (two small queries)
+/// instead of being computed again, and every answer
 /// equals the same store with nothing kept. The SQL's claims are the engine's to prove: <c>FINAL</c> over the parts up
 /// to a block is the table as of that block, and the changed-orders filter keeps all of an order's versions.
 /// Merges are held off while old partitions change (so the kept blocks stay readable apart: the extension path is
@@ -37,10 +38,12 @@ public sealed class PartitionExtensionTests(AppFixture fixture)
             JsonWriteMode = JsonWriteMode.None,
         });
         // Always extended: this test's partitions are too small for the default rule to choose it.
-        var cache = new PartitionResultCache(Options.Create(new AnalyticsOptions { ExtendKeptPartitions = PartitionExtension.Always }));
-        var kept = new ClickHouseAnalyticsStore(reader, new PartitionedAggregator(new PartsSnapshotReader(reader), cache));
-        var full = new ClickHouseAnalyticsStore(reader, new PartitionedAggregator(new PartsSnapshotReader(reader),
-            new PartitionResultCache(Options.Create(new AnalyticsOptions { PartitionCacheMaxEntries = 0 }))));
+        var always = Options.Create(new AnalyticsOptions { ExtendKeptPartitions = PartitionExtension.Always });
+        var none = Options.Create(new AnalyticsOptions { PartitionCacheMaxEntries = 0, RangeCacheMaxGroups = 0 });
+        var parts = new PartsSnapshotReader(reader);
+        var (cache, ranges) = (new PartitionResultCache(always), new RangeAggregator(parts, always));
+        var kept = new ClickHouseAnalyticsStore(reader, new PartitionedAggregator(parts, cache), ranges);
+        var full = new ClickHouseAnalyticsStore(reader, new PartitionedAggregator(parts, new PartitionResultCache(none)), new RangeAggregator(parts, none));
         var old = new OldOrders(await fixture.ConnectionStringAsync(EnginesExtensions.OrdersDbName), writer);
         var orders = new OrdersWriter(fixture.App.CreateHttpClient("orders-api"));
         var analytics = new AnalyticsClient(fixture.App.CreateHttpClient("analytics-api"));
@@ -48,7 +51,7 @@ public sealed class PartitionExtensionTests(AppFixture fixture)
 
         var seeded = await old.SeedAsync(90, seed: 41, monthsAgo: [4, 6, 9], ["eu-west", "us-east"], [Currency], _ct, statuses: ["new", "paid"]);
         await AssertSameAsync(kept, full); // warm: every partition computed whole and kept
-        var warm = cache.Statistics;
+        var (warm, warmRanges) = (cache.Statistics, ranges.Statistics);
 
         await admin.ExecuteNonQueryAsync($"SYSTEM STOP MERGES {OrdersTable.Name}", cancellationToken: _ct);
         try
@@ -85,6 +88,9 @@ public sealed class PartitionExtensionTests(AppFixture fixture)
             var extended = cache.Statistics;
             Assert.True(extended.Extensions - warm.Extensions >= 4, $"kept partitions were extended {extended.Extensions - warm.Extensions} times");
             Assert.Equal(warm.Misses, extended.Misses); // nothing computed whole while the kept blocks stayed apart
+            var extendedRanges = ranges.Statistics; // and the same for top customers, kept over all the partitions at once
+            Assert.True(extendedRanges.Extensions - warmRanges.Extensions >= 4, $"the kept range was extended {extendedRanges.Extensions - warmRanges.Extensions} times");
+            Assert.Equal(warmRanges.Misses, extendedRanges.Misses);
         }
         finally
         {
@@ -97,17 +103,20 @@ public sealed class PartitionExtensionTests(AppFixture fixture)
         await orders.ChangeStatusAsync(seeded[^1].Id, "cancelled", _ct);
         await analytics.WaitVisibleAsync(orders.LastToken, _ct);
         await admin.ExecuteNonQueryAsync($"OPTIMIZE TABLE {OrdersTable.Name} FINAL", cancellationToken: _ct);
-        var before = cache.Statistics.Misses;
+        var (before, beforeRanges) = (cache.Statistics.Misses, ranges.Statistics.Misses);
         await AssertSameAsync(kept, full);
         Assert.True(cache.Statistics.Misses > before, "no partition was computed whole after the merge across the kept blocks");
+        Assert.True(ranges.Statistics.Misses > beforeRanges, "the kept range was not computed again after the merge across its blocks");
     }
 
-    /// <summary>This test's currency, all time: revenue by month and by region, and the status totals.</summary>
+    /// <summary>This test's currency, all time: revenue by month and by region, the status totals and the top customers.</summary>
     private async Task AssertSameAsync(ClickHouseAnalyticsStore kept, ClickHouseAnalyticsStore full)
     {
         Assert.Equal(await full.RevenueAsync(GroupBy.Month, TimeRange.All, null, Currency, _ct), await kept.RevenueAsync(GroupBy.Month, TimeRange.All, null, Currency, _ct));
         Assert.Equal(await full.RevenueAsync(GroupBy.Region, TimeRange.All, null, Currency, _ct), await kept.RevenueAsync(GroupBy.Region, TimeRange.All, null, Currency, _ct));
         Assert.Equal(await full.ByStatusAsync(TimeRange.All, Currency, _ct), await kept.ByStatusAsync(TimeRange.All, Currency, _ct));
+        Assert.Equal(await full.TopCustomersAsync(TimeRange.All, 20, Currency, _ct), await kept.TopCustomersAsync(TimeRange.All, 20, Currency, _ct));
         Assert.NotEmpty(await kept.RevenueAsync(GroupBy.Month, TimeRange.All, null, Currency, _ct));
+        Assert.Equal(20, (await kept.TopCustomersAsync(TimeRange.All, 20, Currency, _ct)).Count);
     }
 }

@@ -31,7 +31,7 @@ public sealed class SlotLossTests(OrdersFaultFixture fixture) : IDisposable
         {
             await DropSlotAsync(); // while the relay runs: its walsender is ended and the slot dropped before it reconnects
             await HealthIsAsync(HttpStatusCode.ServiceUnavailable, "Unhealthy");
-            Assert.Contains("was lost", fixture.RecentLogs("orders-api", 200), StringComparison.Ordinal);
+            await LoggedAsync("was lost"); // the resource logs stream in after the health flips
 
             // Writes go on; the one after the loss is never captured.
             var (_, afterLoss) = await writer.CreateAsync("C-slot", region, 1m, 1, _ct);
@@ -141,6 +141,16 @@ public sealed class SlotLossTests(OrdersFaultFixture fixture) : IDisposable
             }
 
             await Task.Delay(200, timeout.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    private async Task LoggedAsync(string text)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!fixture.RecentLogs("orders-api", 200).Contains(text, StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"orders-api did not log '{text}' within {Patience}:\n{fixture.RecentLogs("orders-api")}");
+            await Task.Delay(200, _ct);
         }
     }
 
