@@ -105,7 +105,7 @@ public sealed class PartitionedAggregator
         // One query for what is computed in full: over the whole of the partitions to keep, unless some must be cut by the range anyway.
         var (wholeFrom, wholeTo) = ranged.Count == 0 && whole.Count > 0 ? (whole.Min(w => w.Start), whole.Max(w => w.End)) : (from, to);
         var computing = whole.Count + ranged.Count == 0 ? Task.FromResult<IReadOnlyList<PartitionTotal>>([]) : compute(
-            new PartsScope([.. whole.Select(w => new PartitionRead(w.Partition, w.Parts.LastBlock)), .. ranged.Select(r => new PartitionRead(r, PartitionRead.Unbounded))]),
+            new PartsScope([.. whole.Select(w => w.Parts.Read(w.Partition, w.Parts.LastBlock)), .. ranged.Select(r => snapshot.Partitions[r].Read(r, PartitionRead.Unbounded))]),
             wholeFrom, wholeTo, cancellationToken);
         // And two for the extended ones' changed orders: as of the kept block, and as of the listed one.
         var (changedFrom, changedTo) = extended.Count == 0 ? (from, to) : (extended.Min(e => e.Planned.Start), extended.Max(e => e.Planned.End));
@@ -158,7 +158,7 @@ public sealed class PartitionedAggregator
         if (again.Count > 0)
         {
             // Unbounded and never kept: exact as of the parts this query reads, which are newer than the ones listed.
-            var once = await compute(new PartsScope([.. again.Select(a => new PartitionRead(a.Partition, PartitionRead.Unbounded))]), from, to, cancellationToken);
+            var once = await compute(new PartsScope([.. again.Select(a => check.Partitions.TryGetValue(a.Partition, out var now) ? now.Read(a.Partition, PartitionRead.Unbounded) : new PartitionRead(a.Partition, PartitionRead.Unbounded))]), from, to, cancellationToken);
             answers.Add(once.Select(r => r.Total));
         }
 
@@ -166,7 +166,7 @@ public sealed class PartitionedAggregator
 
         Task<IReadOnlyList<PartitionTotal>> ChangedAsync(Func<(Planned Planned, PartitionAggregate Kept, PartitionState State), long> upTo) =>
             extended.Count == 0 ? Task.FromResult<IReadOnlyList<PartitionTotal>>([]) : compute(
-                new PartsScope([.. extended.Select(e => new PartitionRead(e.Planned.Partition, upTo(e), e.State.LastBlock, e.Planned.Parts.LastBlock))], ChangedOrdersOnly: true),
+                new PartsScope([.. extended.Select(e => e.Planned.Parts.Read(e.Planned.Partition, upTo(e), e.State.LastBlock, e.Planned.Parts.LastBlock))], ChangedOrdersOnly: true),
                 changedFrom, changedTo, cancellationToken);
     }
 

@@ -16,7 +16,8 @@ public sealed class PartsSnapshotReader(IClickHouseClient client)
     private const string Sql = """
         SELECT partition_id,
                (SELECT toString(any(uuid)) FROM system.tables WHERE database = currentDatabase() AND name = {table:String}) AS table_uuid,
-               groupArray(min_block_number), groupArray(max_block_number), groupArray(data_version), groupArray(rows)
+               groupArray(min_block_number), groupArray(max_block_number), groupArray(data_version), groupArray(rows),
+               groupArray(min_time), groupArray(max_time), groupArray(name)
         FROM system.parts
         WHERE database = currentDatabase() AND table = {table:String} AND active
         GROUP BY partition_id
@@ -31,11 +32,14 @@ public sealed class PartsSnapshotReader(IClickHouseClient client)
         while (reader.Read())
         {
             var (min, max, version, rows) = (Longs(reader.GetValue(2)), Longs(reader.GetValue(3)), Longs(reader.GetValue(4)), Longs(reader.GetValue(5)));
-            partitions[reader.GetString(0)] = new PartitionParts(reader.GetString(1), [.. min.Select((m, i) => new PartBlocks(m, max[i], version[i], rows[i]))]);
+            var (first, last, names) = (Times(reader.GetValue(6)), Times(reader.GetValue(7)), ((IEnumerable)reader.GetValue(8)).Cast<string>().ToArray());
+            partitions[reader.GetString(0)] = new PartitionParts(reader.GetString(1), [.. min.Select((m, i) => new PartBlocks(names[i], m, max[i], version[i], rows[i], first[i], last[i]))]);
         }
 
         return partitions.Count == 0 ? PartsSnapshot.None : new PartsSnapshot(partitions);
     }
+
+    private static DateTime[] Times(object array) => [.. ((IEnumerable)array).Cast<DateTime>()];
 
     private static long[] Longs(object array) => [.. ((IEnumerable)array).Cast<object>().Select(v => Convert.ToInt64(v, CultureInfo.InvariantCulture))];
 }

@@ -45,9 +45,11 @@ public sealed class ClickHouseAnalyticsStore(IClickHouseClient client, Partition
     /// <summary>
     /// Only the parts of each partition up to its block (<see cref="PartitionRead"/>). A condition on <c>_part</c> and
     /// <c>_partition_id</c> alone selects whole parts before anything is read, so <c>FINAL</c> merges those parts only:
-    /// the table as it was at that block.
+    /// the table as it was at that block. It is also worked out row by row, which for the block (a string split) cost
+    /// 1.14 s against 0.28 s over 10 M rows (by hand); the parts as listed are named first, so the split is worked out
+    /// only in parts made since.
     /// </summary>
-    private const string InPartitions = "AND _partition_id IN {partitions:Array(String)} AND " + PartMaxBlock + " <= {upTo:Array(Int64)}" + OfPartition;
+    private const string InPartitions = "AND _partition_id IN {partitions:Array(String)} AND (_part IN {parts:Array(String)} OR " + PartMaxBlock + " <= {upTo:Array(Int64)}" + OfPartition + ")";
 
     /// <summary>
     /// Only the orders with a version in a part of blocks (changedAfter, changedUpTo]: a filter on the sorting key, so
@@ -175,6 +177,7 @@ public sealed class ClickHouseAnalyticsStore(IClickHouseClient client, Partition
         {
             parameters.AddParameter("partitions", scope.Partitions.Select(p => p.Partition).ToArray());
             parameters.AddParameter("upTo", scope.Partitions.Select(p => p.UpTo).ToArray());
+            parameters.AddParameter("parts", scope.Partitions.SelectMany(p => p.Listed ?? []).ToArray());
             parameters.AddParameter("changedAfter", scope.Partitions.Select(p => p.ChangedAfter).ToArray());
             parameters.AddParameter("changedUpTo", scope.Partitions.Select(p => p.ChangedUpTo).ToArray());
         }

@@ -36,7 +36,8 @@ internal sealed class OrdersTableModel
         foreach (var partition in rows.GroupBy(r => r.Partition))
         {
             _rows.AddRange(partition.Select(r => r with { Block = _block }));
-            (Parts.TryGetValue(partition.Key, out var parts) ? parts : Parts[partition.Key] = []).Add(new PartBlocks(_block, _block, _block, partition.Count()));
+            var (first, last) = (partition.Min(r => r.Day).ToDateTime(TimeOnly.MinValue), partition.Max(r => r.Day).ToDateTime(new TimeOnly(23, 59, 59)));
+            (Parts.TryGetValue(partition.Key, out var parts) ? parts : Parts[partition.Key] = []).Add(new PartBlocks($"{partition.Key}_{_block}_{_block}_0", _block, _block, _block, partition.Count(), first, last));
         }
     }
 
@@ -46,7 +47,9 @@ internal sealed class OrdersTableModel
         var parts = Parts[partition];
         var merged = parts.Where(p => p.MinBlock >= min && p.MaxBlock <= max).ToList();
         parts.RemoveAll(merged.Contains);
-        parts.Add(new PartBlocks(merged.Min(p => p.MinBlock), merged.Max(p => p.MaxBlock), merged.Min(p => p.MinBlock), merged.Sum(p => p.Rows)));
+        var (first, last) = (merged.Min(p => p.MinBlock), merged.Max(p => p.MaxBlock));
+        parts.Add(new PartBlocks($"{partition}_{first}_{last}_1", first, last, first, merged.Sum(p => p.Rows),
+            merged.Min(p => p.MinCreatedAt), merged.Max(p => p.MaxCreatedAt)));
     }
 
     public void Clear()
@@ -72,9 +75,11 @@ internal sealed class OrdersTableModel
     {
         Computed.Add(scope);
         Ranges.Add((from, to));
-        bool InPart(Row r, long after, long upTo) => Parts[r.Partition].Any(p => p.MinBlock <= r.Block && r.Block <= p.MaxBlock && p.MinBlock > after && p.MaxBlock <= upTo);
+        PartBlocks PartOf(Row r) => Parts[r.Partition].Single(p => p.MinBlock <= r.Block && r.Block <= p.MaxBlock);
+        bool InPart(Row r, long after, long upTo) => PartOf(r) is var p && p.MinBlock > after && p.MaxBlock <= upTo;
         var reads = scope?.Partitions.ToDictionary(p => p.Partition) ?? Parts.Keys.ToDictionary(p => p, p => new PartitionRead(p, PartitionRead.Unbounded));
-        var visible = _rows.Where(r => reads.TryGetValue(r.Partition, out var read) && InPart(r, long.MinValue, read.UpTo)).ToList();
+        // As the SQL: a part named as listed, or one whose blocks are all up to the bound.
+        var visible = _rows.Where(r => reads.TryGetValue(r.Partition, out var read) && ((read.Listed ?? []).Contains(PartOf(r).Name) || InPart(r, long.MinValue, read.UpTo))).ToList();
         if (scope is { ChangedOrdersOnly: true })
         {
             var changed = _rows.Where(r => reads.TryGetValue(r.Partition, out var read) && InPart(r, read.ChangedAfter, read.ChangedUpTo)).Select(r => r.Order).ToHashSet();

@@ -14,8 +14,14 @@ public sealed class PartitionResultCacheTests
 
     private static readonly PartitionState X = new("uuid", 1, 1);
 
+    private static readonly DateTime January = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    /// <summary>A part of January holding blocks [<paramref name="min"/>, <paramref name="max"/>], created_at over the whole month unless said.</summary>
+    private static PartBlocks Part(long min, long max, long rows = 1, long dataVersion = -1, DateTime? first = null, DateTime? last = null) =>
+        new($"202601_{min}_{max}_0", min, max, dataVersion < 0 ? min : dataVersion, rows, first ?? January, last ?? January.AddMonths(1).AddSeconds(-1));
+
     /// <summary>A partition of one part per block range.</summary>
-    private static PartitionParts Parts(params (long Min, long Max)[] parts) => new("uuid", [.. parts.Select(p => new PartBlocks(p.Min, p.Max, p.Min, 1))]);
+    private static PartitionParts Parts(params (long Min, long Max)[] parts) => new("uuid", [.. parts.Select(p => Part(p.Min, p.Max))]);
 
     private static readonly PartitionParts AsKept = Parts((1, 1));
 
@@ -62,9 +68,34 @@ public sealed class PartitionResultCacheTests
     {
         var cache = new PartitionResultCache(Options.Create(new AnalyticsOptions()));
         cache.Put("s", "202601", new PartitionState("uuid", 1, 4), Rows);
-        var now = new PartitionParts("uuid", [new PartBlocks(1, 4, 1, keptRows), new PartBlocks(5, 5, 5, newerRows)]);
+        var now = new PartitionParts("uuid", [Part(1, 4, keptRows), Part(5, 5, newerRows)]);
 
         Assert.Equal(extended, cache.TryGet("s", "202601", now, out _, out _));
+    }
+
+    [Theory]
+    [InlineData(0, 0, 0.0)] // new orders after every kept row: no kept granule
+    [InlineData(86_400, 90_000, 0.0)] // a day later: none either
+    [InlineData(-1, 0, 1.0)] // from the kept part's last second on: its last granule
+    [InlineData(-86_400, 0, 2.0)] // the kept part's last day: a 31st of its 49 granules, rounded up
+    [InlineData(-2_678_399, 0, 12.0)] // the whole month: a granule per newer row (12 rows)
+    public void The_granules_an_extension_reads_are_those_of_the_kept_rows_the_newer_parts_overlap_in_time(int fromSecond, int toSecond, double granules)
+    {
+        var end = January.AddMonths(1).AddSeconds(-1); // the kept part's last created_at
+        var parts = new PartitionParts("uuid", [Part(1, 4, 400_000, last: end), Part(5, 5, 12, first: end.AddSeconds(fromSecond + 1), last: end.AddSeconds(toSecond + 1))]);
+
+        Assert.Equal(granules, parts.GranulesToExtend(4));
+    }
+
+    [Fact]
+    public void By_default_a_partition_changed_by_many_new_orders_only_is_extended()
+    {
+        var cache = new PartitionResultCache(Options.Create(new AnalyticsOptions()));
+        cache.Put("s", "202601", new PartitionState("uuid", 1, 4), Rows);
+        var end = January.AddDays(20); // the current month, 20 days in
+        var now = new PartitionParts("uuid", [Part(1, 4, 400_000, last: end), Part(5, 5, 5_000, first: end.AddSeconds(1), last: end.AddMinutes(5))]);
+
+        Assert.True(cache.TryGet("s", "202601", now, out _, out _));
     }
 
     [Theory]
@@ -75,14 +106,14 @@ public sealed class PartitionResultCacheTests
     [InlineData("uuid", 1, 4, 6, 4, true)] // newer parts after a gap in the block numbers (a deduplicated insert)
     public void Parts_still_hold_a_state_only_if_its_rows_are_unchanged(string table, long first, long keptMax, long newMin, long oldPartMax, bool holds)
     {
-        var parts = new PartitionParts(table, [new PartBlocks(first, oldPartMax, first, 1), new PartBlocks(newMin, 9, newMin, 1)]);
+        var parts = new PartitionParts(table, [Part(first, oldPartMax), Part(newMin, 9)]);
         Assert.Equal(holds, parts.StillHolds(new PartitionState("uuid", 1, keptMax)));
     }
 
     [Fact]
     public void A_mutation_of_a_kept_part_means_the_state_no_longer_holds()
     {
-        var mutated = new PartitionParts("uuid", [new PartBlocks(1, 4, 7, 1), new PartBlocks(5, 6, 5, 1)]);
+        var mutated = new PartitionParts("uuid", [Part(1, 4, dataVersion: 7), Part(5, 6)]);
         Assert.False(mutated.StillHolds(new PartitionState("uuid", 1, 4)));
     }
 
