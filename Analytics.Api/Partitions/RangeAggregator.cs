@@ -206,7 +206,8 @@ public sealed class RangeAggregator
     /// <summary>One range's aggregate, and the state of each of its partitions it is the exact result of.</summary>
     private sealed class Kept(IReadOnlyDictionary<string, PartitionState> states, GroupTotals totals)
     {
-        private (int Limit, IReadOnlyList<GroupTotal> Rows)? _largest; // the last answer: what a reused aggregate is asked again
+        /// <summary>The last answer: what a reused aggregate is asked again. A reference, so read and written whole.</summary>
+        private Answer? _largest;
 
         public IReadOnlyDictionary<string, PartitionState> States { get; } = states;
 
@@ -222,8 +223,10 @@ public sealed class RangeAggregator
             }
 
             var rows = Totals.Largest(limit);
-            _largest = (limit, rows);
+            _largest = new Answer(limit, rows);
             return rows;
         }
+
+        private sealed record Answer(int Limit, IReadOnlyList<GroupTotal> Rows);
     }
 }
