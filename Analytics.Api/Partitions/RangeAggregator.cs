@@ -29,6 +29,8 @@ public sealed class RangeAggregator
     private long _hits;
     private long _extensions;
     private long _misses;
+    private long _direct;
+    private readonly Dictionary<string, int> _directLeft = new(StringComparer.Ordinal);
 
     public RangeAggregator(PartsSnapshotReader parts, IOptions<AnalyticsOptions> options)
         : this(parts.ReadAsync, options)
@@ -44,21 +46,28 @@ public sealed class RangeAggregator
 
     /// <summary>
     /// Computes over [<paramref name="from"/>, <paramref name="to"/>) what <paramref name="scope"/> reads (null: the
-    /// whole table), grouped by key and currency.
+    /// whole table), grouped by key and currency: every group, or only the <paramref name="largest"/> ones.
     /// </summary>
-    public delegate Task<IReadOnlyList<GroupTotal>> Compute(PartsScope? scope, DateTime from, DateTime to, CancellationToken cancellationToken);
+    public delegate Task<IReadOnlyList<GroupTotal>> Compute(PartsScope? scope, DateTime from, DateTime to, int? largest, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// After a range was computed and kept for nothing (no longer exact at the next ask: under writes a merge in any of
+    /// its months is enough), this many answers ask for the largest groups only, as a plain query would, before keeping
+    /// is tried again: bringing every group back costs more than it saves when it is never used.
+    /// </summary>
+    internal const int DirectAnswersAfterWaste = 8;
 
     /// <summary>
     /// How it has done since start, in answers over whole partitions: the kept aggregate reused as it was, extended by
     /// newer blocks, computed again. What perf runs and operators read.
     /// </summary>
-    public (long Hits, long Extensions, long Misses, int Entries, long Groups) Statistics
+    public (long Hits, long Extensions, long Misses, long Direct, int Entries, long Groups) Statistics
     {
         get
         {
             lock (_gate)
             {
-                return (_hits, _extensions, _misses, _kept.Count, _kept.Values.Sum(k => (long)k.Totals.Count));
+                return (_hits, _extensions, _misses, _direct, _kept.Count, _kept.Values.Sum(k => (long)k.Totals.Count));
             }
         }
     }
@@ -72,7 +81,7 @@ public sealed class RangeAggregator
         var snapshot = await _readParts(cancellationToken);
         if (snapshot.Partitions.Count == 0)
         {
-            return GroupTotals.From(await compute(null, from, to, cancellationToken)).Largest(limit);
+            return await compute(null, from, to, limit, cancellationToken);
         }
 
         var whole = new SortedDictionary<string, PartitionParts>(StringComparer.Ordinal);
@@ -93,17 +102,22 @@ public sealed class RangeAggregator
             }
         }
 
-        var cut = ranged.Count == 0 ? Task.FromResult<IReadOnlyList<GroupTotal>>([]) : compute(Unbounded(snapshot, ranged), from, to, cancellationToken);
         if (whole.Count == 0)
         {
-            return GroupTotals.From(await cut).Largest(limit);
+            return ranged.Count == 0 ? [] : await compute(Unbounded(snapshot, ranged), from, to, limit, cancellationToken);
         }
 
         var key = $"{shape} {string.Join(',', whole.Keys)}";
-        var kept = Find(key, whole);
+        var kept = Find(key, whole, out var direct);
+        if (direct)
+        {
+            return await compute(Unbounded(snapshot, [.. whole.Keys, .. ranged]), from, to, limit, cancellationToken);
+        }
+
+        var cut = ranged.Count == 0 ? None : compute(Unbounded(snapshot, ranged), from, to, null, cancellationToken);
         var extended = kept is null ? [] : whole.Where(w => w.Value.LastBlock > kept.States[w.Key].LastBlock).ToList();
 
-        var computing = kept is null ? compute(new PartsScope([.. whole.Select(w => w.Value.Read(w.Key, w.Value.LastBlock))]), from, to, cancellationToken) : None;
+        var computing = kept is null ? compute(new PartsScope([.. whole.Select(w => w.Value.Read(w.Key, w.Value.LastBlock))]), from, to, null, cancellationToken) : None;
         var before = ChangedAsync(e => kept!.States[e.Key].LastBlock);
         var after = ChangedAsync(e => e.Value.LastBlock);
         await Task.WhenAll(cut, computing, before, after);
@@ -117,13 +131,13 @@ public sealed class RangeAggregator
                 : extended.Select(e => (e.Key, e.Value.Table, Blocks: new[] { kept.States[e.Key].LastBlock, e.Value.LastBlock }));
             if (!read.All(r => check.Partitions.TryGetValue(r.Key, out var now) && now.Table == r.Table && !r.Blocks.Any(now.Straddles)))
             {
-                var once = await compute(Unbounded(check, whole.Keys), from, to, cancellationToken);
-                return GroupTotals.From(once.Concat(await cut)).Largest(limit);
+                return await compute(Unbounded(check, [.. whole.Keys, .. ranged]), from, to, limit, cancellationToken);
             }
 
             kept = new Kept(
                 whole.ToDictionary(w => w.Key, w => w.Value.State, StringComparer.Ordinal),
-                kept is null ? GroupTotals.From(await computing) : kept.Totals.With(await before, await after));
+                kept is null ? GroupTotals.From(await computing) : kept.Totals.With(await before, await after),
+                computed: kept is null);
             Put(key, kept);
         }
 
@@ -132,7 +146,7 @@ public sealed class RangeAggregator
         Task<IReadOnlyList<GroupTotal>> ChangedAsync(Func<KeyValuePair<string, PartitionParts>, long> upTo) =>
             extended.Count == 0 ? None : compute(
                 new PartsScope([.. extended.Select(e => e.Value.Read(e.Key, upTo(e), kept!.States[e.Key].LastBlock, e.Value.LastBlock))], ChangedOrdersOnly: true),
-                from, to, cancellationToken);
+                from, to, null, cancellationToken);
     }
 
     private static readonly Task<IReadOnlyList<GroupTotal>> None = Task.FromResult<IReadOnlyList<GroupTotal>>([]);
@@ -141,28 +155,58 @@ public sealed class RangeAggregator
     private static PartsScope Unbounded(PartsSnapshot snapshot, IEnumerable<string> partitions) => new([.. partitions.Select(p =>
         snapshot.Partitions.TryGetValue(p, out var parts) ? parts.Read(p, PartitionRead.Unbounded) : new PartitionRead(p, PartitionRead.Unbounded))]);
 
-    /// <summary>The kept aggregate of <paramref name="key"/> if every partition of <paramref name="whole"/> still holds its state and extending it should cost less than computing it again.</summary>
-    private Kept? Find(string key, SortedDictionary<string, PartitionParts> whole)
+    /// <summary>
+    /// The kept aggregate of <paramref name="key"/> if every partition of <paramref name="whole"/> still holds its state
+    /// and extending it should cost less than computing it again; else null, and <paramref name="direct"/> when this
+    /// answer should ask for the largest groups only (<see cref="DirectAnswersAfterWaste"/>).
+    /// </summary>
+    private Kept? Find(string key, SortedDictionary<string, PartitionParts> whole, out bool direct)
     {
         lock (_gate)
         {
             _uses++;
-            if (_kept.TryGetValue(key, out var kept) && whole.All(w => w.Value.StillHolds(kept.States[w.Key])))
+            direct = false;
+            if (_kept.TryGetValue(key, out var kept))
             {
-                var (rows, granules) = (whole.Values.Sum(p => p.Rows), whole.Sum(w => w.Value.GranulesToExtend(kept.States[w.Key].LastBlock)));
-                if (whole.All(w => w.Value.LastBlock == kept.States[w.Key].LastBlock))
+                if (whole.All(w => w.Value.StillHolds(kept.States[w.Key])))
                 {
-                    kept.LastUse = _uses;
-                    _hits++;
-                    return kept;
+                    var (rows, granules) = (whole.Values.Sum(p => p.Rows), whole.Sum(w => w.Value.GranulesToExtend(kept.States[w.Key].LastBlock)));
+                    if (whole.All(w => w.Value.LastBlock == kept.States[w.Key].LastBlock))
+                    {
+                        (kept.LastUse, kept.Used) = (_uses, true);
+                        _hits++;
+                        return kept;
+                    }
+
+                    if (Extends(rows, granules))
+                    {
+                        (kept.LastUse, kept.Used) = (_uses, true);
+                        _extensions++;
+                        return kept;
+                    }
                 }
 
-                if (Extends(rows, granules))
+                _kept.Remove(key);
+                if (kept is { Computed: true, Used: false })
                 {
-                    kept.LastUse = _uses;
-                    _extensions++;
-                    return kept;
+                    _directLeft[key] = DirectAnswersAfterWaste;
                 }
+            }
+
+            if (_directLeft.TryGetValue(key, out var left))
+            {
+                if (left > 1)
+                {
+                    _directLeft[key] = left - 1;
+                }
+                else
+                {
+                    _directLeft.Remove(key); // the next one tries keeping again
+                }
+
+                _direct++;
+                direct = true;
+                return null;
             }
 
             _misses++;
@@ -204,8 +248,14 @@ public sealed class RangeAggregator
     }
 
     /// <summary>One range's aggregate, and the state of each of its partitions it is the exact result of.</summary>
-    private sealed class Kept(IReadOnlyDictionary<string, PartitionState> states, GroupTotals totals)
+    private sealed class Kept(IReadOnlyDictionary<string, PartitionState> states, GroupTotals totals, bool computed)
     {
+        /// <summary>Computed whole (not extended from an earlier one).</summary>
+        public bool Computed { get; } = computed;
+
+        /// <summary>Given out at least once (reused or extended): keeping it paid.</summary>
+        public bool Used { get; set; }
+
         /// <summary>The last answer: what a reused aggregate is asked again. A reference, so read and written whole.</summary>
         private Answer? _largest;
 

@@ -83,6 +83,9 @@ public sealed class ClickHouseAnalyticsStore(IClickHouseClient client, Partition
         GROUP BY customer_id, currency
         """;
 
+    /// <summary>Only the largest customers, ordered as <see cref="GroupTotals.Largest"/> orders them.</summary>
+    private const string LargestOnly = "\nORDER BY revenue DESC, customer_id ASC, currency ASC\nLIMIT {limit:UInt32}";
+
     private static readonly Shape Customers = new(
         "Customers/Revenue",
         CustomersTemplate.Replace("@changedOnly", "", StringComparison.Ordinal).Replace("@inPartitions", InPartitions, StringComparison.Ordinal),
@@ -123,11 +126,12 @@ public sealed class ClickHouseAnalyticsStore(IClickHouseClient client, Partition
     /// <summary>The currency filter is in the query (a customer's groups are too many to compute for every currency and filter here).</summary>
     public async Task<IReadOnlyList<CustomerRow>> TopCustomersAsync(TimeRange range, int limit, string? currency, CancellationToken cancellationToken)
     {
-        var largest = await ranges.LargestAsync($"{Customers.Name} currency={currency}", range.From, range.To, limit, async (scope, from, to, ct) =>
+        var largest = await ranges.LargestAsync($"{Customers.Name} currency={currency}", range.From, range.To, limit, async (scope, from, to, only, ct) =>
         {
             var parameters = ScopeParameters(scope, new TimeRange(from, to));
             parameters.AddParameter("currency", currency!);
-            using var reader = await client.ExecuteReaderAsync(Customers.For(scope), parameters, cancellationToken: ct);
+            parameters.AddParameter("limit", (uint)(only ?? 0));
+            using var reader = await client.ExecuteReaderAsync(Customers.For(scope) + (only is null ? "" : LargestOnly), parameters, cancellationToken: ct);
             var rows = new List<GroupTotal>();
             while (reader.Read())
             {

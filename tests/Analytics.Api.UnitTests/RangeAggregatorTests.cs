@@ -29,11 +29,17 @@ public sealed class RangeAggregatorTests
     private RangeAggregator Aggregator(PartitionExtension extension = PartitionExtension.Always, int maxGroups = 1_000) =>
         new(_table.ReadParts, Options.Create(new AnalyticsOptions { ExtendKeptPartitions = extension, RangeCacheMaxGroups = maxGroups }));
 
-    /// <summary>FINAL over what the scope reads, grouped by customer and currency.</summary>
-    private Task<IReadOnlyList<GroupTotal>> Compute(PartsScope? scope, DateTime from, DateTime to, CancellationToken _) =>
-        Task.FromResult<IReadOnlyList<GroupTotal>>([.. _table.Current(scope, from, to)
+    private readonly List<int?> _largest = []; // what each computation asked for: every group (null) or the largest n
+
+    /// <summary>FINAL over what the scope reads, grouped by customer and currency; every group or the largest ones.</summary>
+    private Task<IReadOnlyList<GroupTotal>> Compute(PartsScope? scope, DateTime from, DateTime to, int? largest, CancellationToken _)
+    {
+        _largest.Add(largest);
+        IReadOnlyList<GroupTotal> groups = [.. _table.Current(scope, from, to)
             .GroupBy(r => (r.Customer, r.Currency))
-            .Select(g => new GroupTotal(g.Key.Customer, g.Key.Currency, g.Count(), g.Sum(r => r.Amount)))]);
+            .Select(g => new GroupTotal(g.Key.Customer, g.Key.Currency, g.Count(), g.Sum(r => r.Amount)))];
+        return Task.FromResult(largest is { } n ? GroupTotals.From(groups).Largest(n) : groups);
+    }
 
     private Task<IReadOnlyList<GroupTotal>> AskAsync(RangeAggregator aggregator, int limit = 3, DateTime? from = null, DateTime? to = null) =>
         aggregator.LargestAsync("shape", from ?? From, to ?? To, limit, Compute, _ct);
@@ -44,6 +50,7 @@ public sealed class RangeAggregatorTests
         var computed = _table.Computed.Count;
         var rows = await AskAsync(Aggregator(maxGroups: 0), limit, from, to);
         _table.ForgetFrom(computed);
+        _largest.RemoveRange(computed, _largest.Count - computed);
         return rows;
     }
 
@@ -108,6 +115,7 @@ public sealed class RangeAggregatorTests
     {
         var aggregator = Aggregator();
         await AskAsync(aggregator);
+        await AskAsync(aggregator); // reused: keeping it paid
         _table.Insert(OrdersTableModel.Order(1, 105, new DateOnly(2026, 1, 5), "EUR", 40, version: 2, customer: "c5"));
         Action apply = change switch
         {
@@ -122,7 +130,29 @@ public sealed class RangeAggregatorTests
         Assert.Equal(await ExpectedAsync(), answer);
         Assert.Equal(["202601", "202602", "202603"], PartitionsOf(_table.Computed[^1]));
         Assert.False(_table.Computed[^1]!.ChangedOrdersOnly);
+        Assert.Equal([null, null], _largest); // every group, to keep
         Assert.Equal(2L, aggregator.Statistics.Misses);
+    }
+
+    [Fact]
+    public async Task A_range_computed_and_kept_for_nothing_is_asked_for_its_largest_groups_only_for_a_while_then_kept_again()
+    {
+        var aggregator = Aggregator();
+        await AskAsync(aggregator); // computed and kept
+        for (var ask = 0; ask <= RangeAggregator.DirectAnswersAfterWaste; ask++)
+        {
+            // Before every ask: a merge across January's kept block, so nothing kept is ever exact at the next ask.
+            _table.Insert(OrdersTableModel.Order(1, 110 + ask, new DateOnly(2026, 1, 10), "EUR", ask, customer: "c5"));
+            _table.Merge("202601", 1, long.MaxValue);
+
+            Assert.Equal(await ExpectedAsync(), await AskAsync(aggregator));
+        }
+
+        // The kept range was not used: the next answers ask for the largest 3 over every partition, as a query would;
+        // then keeping is tried again.
+        Assert.Equal([null, .. Enumerable.Repeat<int?>(3, RangeAggregator.DirectAnswersAfterWaste), null], _largest);
+        Assert.All(_table.Computed.Skip(1).SkipLast(1), s => Assert.All(s!.Partitions, p => Assert.Equal(PartitionRead.Unbounded, p.UpTo)));
+        Assert.Equal((2L, (long)RangeAggregator.DirectAnswersAfterWaste, 1), (aggregator.Statistics.Misses, aggregator.Statistics.Direct, aggregator.Statistics.Entries));
     }
 
     [Fact]

@@ -99,6 +99,9 @@ public sealed class PartitionExtensionTests(AppFixture fixture)
 
         // A merge across the kept blocks (of the parts up to them and a newer one): those partitions are computed whole
         // again, still exact. (A merge of the parts up to a kept block only changes nothing: that result still holds.)
+        var once = new RangeAggregator(parts, always); // top customers kept once here, then never used before it no longer holds
+        var onceKept = new ClickHouseAnalyticsStore(reader, new PartitionedAggregator(parts, new PartitionResultCache(none)), once);
+        await onceKept.TopCustomersAsync(TimeRange.All, 20, Currency, _ct);
         await orders.ChangeStatusAsync(seeded[0].Id, "cancelled", _ct);
         await orders.ChangeStatusAsync(seeded[^1].Id, "cancelled", _ct);
         await analytics.WaitVisibleAsync(orders.LastToken, _ct);
@@ -107,6 +110,9 @@ public sealed class PartitionExtensionTests(AppFixture fixture)
         await AssertSameAsync(kept, full);
         Assert.True(cache.Statistics.Misses > before, "no partition was computed whole after the merge across the kept blocks");
         Assert.True(ranges.Statistics.Misses > beforeRanges, "the kept range was not computed again after the merge across its blocks");
+        // Kept for nothing: the next answer asks ClickHouse for the largest 20 only, and is the same.
+        Assert.Equal(await full.TopCustomersAsync(TimeRange.All, 20, Currency, _ct), await onceKept.TopCustomersAsync(TimeRange.All, 20, Currency, _ct));
+        Assert.Equal(1, once.Statistics.Direct);
     }
 
     /// <summary>This test's currency, all time: revenue by month and by region, the status totals and the top customers.</summary>
