@@ -51,8 +51,8 @@ public sealed class RangeAggregator
     public delegate Task<IReadOnlyList<GroupTotal>> Compute(PartsScope? scope, DateTime from, DateTime to, int? largest, CancellationToken cancellationToken);
 
     /// <summary>
-    /// After a range was computed and kept for nothing (no longer exact at the next ask: under writes a merge in any of
-    /// its months is enough), this many answers ask for the largest groups only, as a plain query would, before keeping
+    /// After a range was computed whole for nothing (no longer exact at the next ask, or already while it was computed:
+    /// under writes a merge in any of its months is enough), this many answers ask for the largest groups only, as a plain query would, before keeping
     /// is tried again: bringing every group back costs more than it saves when it is never used.
     /// </summary>
     internal const int DirectAnswersAfterWaste = 8;
@@ -131,6 +131,11 @@ public sealed class RangeAggregator
                 : extended.Select(e => (e.Key, e.Value.Table, Blocks: new[] { kept.States[e.Key].LastBlock, e.Value.LastBlock }));
             if (!read.All(r => check.Partitions.TryGetValue(r.Key, out var now) && now.Table == r.Table && !r.Blocks.Any(now.Straddles)))
             {
+                if (kept is null)
+                {
+                    Wasted(key); // computed whole for nothing: the range changes faster than it can be computed
+                }
+
                 return await compute(Unbounded(check, [.. whole.Keys, .. ranged]), from, to, limit, cancellationToken);
             }
 
@@ -189,7 +194,7 @@ public sealed class RangeAggregator
                 _kept.Remove(key);
                 if (kept is { Computed: true, Used: false })
                 {
-                    _directLeft[key] = DirectAnswersAfterWaste;
+                    _directLeft[key] = DirectAnswersAfterWaste; // computed whole and kept for nothing
                 }
             }
 
@@ -211,6 +216,15 @@ public sealed class RangeAggregator
 
             _misses++;
             return null;
+        }
+    }
+
+    /// <summary>The next <see cref="DirectAnswersAfterWaste"/> answers of <paramref name="key"/> ask for the largest groups only.</summary>
+    private void Wasted(string key)
+    {
+        lock (_gate)
+        {
+            _directLeft[key] = DirectAnswersAfterWaste;
         }
     }
 

@@ -181,6 +181,25 @@ public sealed class RangeAggregatorTests
     }
 
     [Fact]
+    public async Task A_range_merged_across_while_it_is_computed_whole_is_asked_for_its_largest_groups_only_next_time()
+    {
+        var aggregator = Aggregator();
+        _table.AfterRead.Enqueue(() =>
+        {
+            _table.Insert(OrdersTableModel.Order(1, 150, new DateOnly(2026, 1, 9), "EUR", 30, customer: "c8"));
+            _table.Merge("202601", 1, long.MaxValue); // across the block January is being read up to
+        });
+
+        var first = await AskAsync(aggregator); // the merge happens right after this listing
+        Assert.Equal(await ExpectedAsync(), first);
+        var second = await AskAsync(aggregator);
+        Assert.Equal(await ExpectedAsync(), second);
+
+        Assert.Equal([null, 3, 3], _largest); // every group (to keep), then the largest only: once checked, once next
+        Assert.Equal((1L, 1L, 0), (aggregator.Statistics.Misses, aggregator.Statistics.Direct, aggregator.Statistics.Entries));
+    }
+
+    [Fact]
     public async Task Partitions_the_range_cuts_are_computed_over_the_range_each_time_and_added_to_the_kept_ones()
     {
         var aggregator = Aggregator();
