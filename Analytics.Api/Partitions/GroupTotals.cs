@@ -23,10 +23,14 @@ public sealed class GroupTotals
     /// </summary>
     public GroupTotals With(IEnumerable<GroupTotal> before, IEnumerable<GroupTotal> after)
     {
-        var changed = new GroupTotals(new(_groups)).Add(before, sign: -1).Add(after, sign: 1);
-        foreach (var (key, value) in changed._groups.Where(g => g.Value is { Orders: 0, Amount: 0 }).ToList())
+        var (was, now) = (before.ToList(), after.ToList());
+        var changed = new GroupTotals(new(_groups)).Add(was, sign: -1).Add(now, sign: 1);
+        foreach (var row in was) // only a group an order left can be empty now
         {
-            changed._groups.Remove(key);
+            if (changed._groups.TryGetValue((row.Key, row.Currency), out var left) && left is { Orders: 0, Amount: 0 })
+            {
+                changed._groups.Remove((row.Key, row.Currency));
+            }
         }
 
         return changed;

@@ -96,7 +96,7 @@ public sealed record PartitionParts(string Table, IReadOnlyList<PartBlocks> Part
     }
 
     /// <summary>Rows of every active part (older versions not yet merged away included).</summary>
-    public long Rows => Parts.Sum(p => p.Rows);
+    public long Rows { get; } = Parts.Sum(p => p.Rows);
 
     /// <summary>
     /// True when the rows of <paramref name="kept"/> are still exactly the rows of the parts up to its last block,

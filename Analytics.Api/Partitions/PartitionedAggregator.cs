@@ -105,7 +105,7 @@ public sealed class PartitionedAggregator
         // One query for what is computed in full: over the whole of the partitions to keep, unless some must be cut by the range anyway.
         var (wholeFrom, wholeTo) = ranged.Count == 0 && whole.Count > 0 ? (whole.Min(w => w.Start), whole.Max(w => w.End)) : (from, to);
         var computing = whole.Count + ranged.Count == 0 ? Task.FromResult<IReadOnlyList<PartitionTotal>>([]) : compute(
-            new PartsScope([.. whole.Select(w => w.Parts.Read(w.Partition, w.Parts.LastBlock)), .. ranged.Select(r => snapshot.Partitions[r].Read(r, PartitionRead.Unbounded))]),
+            new PartsScope([.. whole.Select(w => w.Parts.Read(w.Partition, w.Parts.LastBlock)), .. ranged.Select(snapshot.ReadAll)]),
             wholeFrom, wholeTo, cancellationToken);
         // And two for the extended ones' changed orders: as of the kept block, and as of the listed one.
         var (changedFrom, changedTo) = extended.Count == 0 ? (from, to) : (extended.Min(e => e.Planned.Start), extended.Max(e => e.Planned.End));
@@ -115,8 +115,7 @@ public sealed class PartitionedAggregator
 
         // Read as listed? A part across a block a partition was read up to means it was not (see above): those are asked again.
         var check = whole.Count + extended.Count == 0 ? snapshot : await _readParts(cancellationToken);
-        bool ReadAsListed(Planned p, params long[] blocks) =>
-            check.Partitions.TryGetValue(p.Partition, out var now) && now.Table == p.Parts.Table && !blocks.Any(now.Straddles);
+        bool ReadAsListed(Planned p, params long[] blocks) => check.ReadAsListed(p.Partition, p.Parts.Table, blocks);
         var again = new List<Planned>();
 
         var rows = (await computing).ToLookup(p => p.Partition, p => (p.Day, p.Total), StringComparer.Ordinal);
@@ -158,7 +157,7 @@ public sealed class PartitionedAggregator
         if (again.Count > 0)
         {
             // Unbounded and never kept: exact as of the parts this query reads, which are newer than the ones listed.
-            var once = await compute(new PartsScope([.. again.Select(a => check.Partitions.TryGetValue(a.Partition, out var now) ? now.Read(a.Partition, PartitionRead.Unbounded) : new PartitionRead(a.Partition, PartitionRead.Unbounded))]), from, to, cancellationToken);
+            var once = await compute(new PartsScope([.. again.Select(a => check.ReadAll(a.Partition))]), from, to, cancellationToken);
             answers.Add(once.Select(r => r.Total));
         }
 

@@ -126,10 +126,10 @@ public sealed class RangeAggregator
         {
             // Read as listed? A part across a block a partition was read up to means it was not: asked again, unbounded, not kept.
             var check = await _readParts(cancellationToken);
-            var read = kept is null
-                ? whole.Select(w => (w.Key, w.Value.Table, Blocks: new[] { w.Value.LastBlock }))
-                : extended.Select(e => (e.Key, e.Value.Table, Blocks: new[] { kept.States[e.Key].LastBlock, e.Value.LastBlock }));
-            if (!read.All(r => check.Partitions.TryGetValue(r.Key, out var now) && now.Table == r.Table && !r.Blocks.Any(now.Straddles)))
+            var asListed = kept is null
+                ? whole.All(w => check.ReadAsListed(w.Key, w.Value.Table, w.Value.LastBlock))
+                : extended.All(e => check.ReadAsListed(e.Key, e.Value.Table, kept.States[e.Key].LastBlock, e.Value.LastBlock));
+            if (!asListed)
             {
                 if (kept is null)
                 {
@@ -157,8 +157,7 @@ public sealed class RangeAggregator
     private static readonly Task<IReadOnlyList<GroupTotal>> None = Task.FromResult<IReadOnlyList<GroupTotal>>([]);
 
     /// <summary>Every part of <paramref name="partitions"/>, those listed in <paramref name="snapshot"/> and any made since.</summary>
-    private static PartsScope Unbounded(PartsSnapshot snapshot, IEnumerable<string> partitions) => new([.. partitions.Select(p =>
-        snapshot.Partitions.TryGetValue(p, out var parts) ? parts.Read(p, PartitionRead.Unbounded) : new PartitionRead(p, PartitionRead.Unbounded))]);
+    private static PartsScope Unbounded(PartsSnapshot snapshot, IEnumerable<string> partitions) => new([.. partitions.Select(snapshot.ReadAll)]);
 
     /// <summary>
     /// The kept aggregate of <paramref name="key"/> if every partition of <paramref name="whole"/> still holds its state
@@ -175,7 +174,6 @@ public sealed class RangeAggregator
             {
                 if (whole.All(w => w.Value.StillHolds(kept.States[w.Key])))
                 {
-                    var (rows, granules) = (whole.Values.Sum(p => p.Rows), whole.Sum(w => w.Value.GranulesToExtend(kept.States[w.Key].LastBlock)));
                     if (whole.All(w => w.Value.LastBlock == kept.States[w.Key].LastBlock))
                     {
                         (kept.LastUse, kept.Used) = (_uses, true);
@@ -183,7 +181,7 @@ public sealed class RangeAggregator
                         return kept;
                     }
 
-                    if (Extends(rows, granules))
+                    if (Extends(whole.Values.Sum(p => p.Rows), whole.Sum(w => w.Value.GranulesToExtend(kept.States[w.Key].LastBlock))))
                     {
                         (kept.LastUse, kept.Used) = (_uses, true);
                         _extensions++;

@@ -12,6 +12,10 @@ internal sealed class OrdersTableModel
     private readonly List<Row> _rows = [];
     private long _block;
 
+    /// <summary>The range the tests ask about: the model's months, January to March 2026.</summary>
+    public static readonly DateTime QuarterStart = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+    public static readonly DateTime QuarterEnd = new(2026, 4, 1, 0, 0, 0, DateTimeKind.Utc);
+
     /// <summary>One version of an order, in the block that inserted it.</summary>
     public sealed record Row(string Partition, int Order, int Version, DateOnly Day, string Currency, decimal Amount, bool Deleted = false, long Block = 0, string Customer = "eu");
 

@@ -10,8 +10,8 @@ namespace PolyglotAspire.Analytics.UnitTests;
 /// </summary>
 public sealed class RangeAggregatorTests
 {
-    private static readonly DateTime From = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-    private static readonly DateTime To = new(2026, 4, 1, 0, 0, 0, DateTimeKind.Utc);
+    private static readonly DateTime From = OrdersTableModel.QuarterStart;
+    private static readonly DateTime To = OrdersTableModel.QuarterEnd;
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
     private readonly OrdersTableModel _table = new();
 
