@@ -31,6 +31,13 @@ public sealed class CaptureRelayOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// At most one progress round (a transaction's commit LSN to every partition, <see cref="ProgressRounds"/>) per this
+    /// interval; zero turns them off, and then only order events and the WAL heartbeats move the watermarks.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(20);
+
     /// <summary>How often a standby relay tries to take the slot over from the active one.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
     public TimeSpan TakeoverRetryInterval { get; set; } = TimeSpan.FromSeconds(1);

@@ -17,9 +17,9 @@ internal interface ICaptureSession
 
 /// <summary>
 /// One replication session: a logical replication connection on the slot (pgoutput protocol 1, binary,
-/// <c>messages = true</c>) and three tasks — the stream (<see cref="OutboxStreamDecoder"/> into
-/// <see cref="OrderEventPublisher"/>, on its own task, async I/O only), the <see cref="SlotConfirmer"/> and the
-/// <see cref="HeartbeatEmitter"/>. The first to fail ends the session; the next starts from the slot's confirmed LSN.
+/// <c>messages = true</c>) and four tasks — the stream (<see cref="OutboxStreamDecoder"/> into
+/// <see cref="OrderEventPublisher"/>, on its own task, async I/O only), the <see cref="SlotConfirmer"/>, the
+/// <see cref="HeartbeatEmitter"/> and the <see cref="ProgressRounds"/>. The first to fail ends the session; the next starts from the slot's confirmed LSN.
 /// </summary>
 internal sealed partial class CaptureSession(
     IProducer<byte[], byte[]> producer,
@@ -60,21 +60,25 @@ internal sealed partial class CaptureSession(
         using var publishCancellation = CancellationTokenSource.CreateLinkedTokenSource(streamCancellation.Token);
         var slot = new PgOutputReplicationSlot(_options.SlotName);
         var pgOutput = new PgOutputReplicationOptions(CaptureRelayOptions.PublicationName, PgOutputProtocolVersion.V1, binary: true, messages: true);
+        var progress = _options.ProgressInterval > TimeSpan.Zero ? new ProgressRounds(_options.ProgressInterval, time) : null;
         var streaming = Task.Run(() => PumpAsync(
             OutboxStreamDecoder.DecodeAsync(replication.StartReplication(slot, pgOutput, streamCancellation.Token), streamCancellation.Token),
-            publisher, tracker, time, publishCancellation.Token, streamCancellation.Token), CancellationToken.None);
+            publisher, tracker, time, publishCancellation.Token, streamCancellation.Token, progress), CancellationToken.None);
         var confirming = Task.Run(() => confirmer.RunAsync(_options.ConfirmInterval, streamCancellation.Token), CancellationToken.None);
         var heartbeating = Task.Run(() => heartbeats.RunAsync(() => OnActive(status, backendPid), publishCancellation.Token), CancellationToken.None);
+        var progressing = progress is null
+            ? Task.Delay(Timeout.Infinite, publishCancellation.Token)
+            : Task.Run(() => progress.RunAsync(publisher.PublishProgressAsync, publishCancellation.Token), CancellationToken.None);
         var stopping = Task.Delay(Timeout.Infinite, stoppingToken);
 
-        var first = await Task.WhenAny(streaming, confirming, heartbeating, tracker.Failed, stopping);
+        var first = await Task.WhenAny(streaming, confirming, heartbeating, progressing, tracker.Failed, stopping);
         if (first == stopping)
         {
             // Graceful stop: publish nothing new (the stream loop stops producing and waits, still reading), give
             // Kafka a moment to acknowledge what is in flight, confirm that much, and only then end the stream (a
             // confirmation needs the stream open).
             await publishCancellation.CancelAsync();
-            await heartbeating.ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.WhenAll(heartbeating, progressing).ContinueWith(_ => { }, TaskScheduler.Default);
             await Task.WhenAny(tracker.WhenDrainedAsync(), Task.Delay(ShutdownDrainTimeout, time, CancellationToken.None));
             await confirmer.ConfirmAsync(CancellationToken.None);
             await streamCancellation.CancelAsync();
@@ -83,10 +87,10 @@ internal sealed partial class CaptureSession(
         }
 
         await streamCancellation.CancelAsync();
-        await Task.WhenAll(streaming, confirming, heartbeating).ContinueWith(_ => { }, TaskScheduler.Default);
+        await Task.WhenAll(streaming, confirming, heartbeating, progressing).ContinueWith(_ => { }, TaskScheduler.Default);
 
         // Report the cause: the task that ended first, unless it merely saw the cancellation the others caused.
-        foreach (var task in new[] { first, tracker.Failed, streaming, confirming, heartbeating })
+        foreach (var task in new[] { first, tracker.Failed, streaming, confirming, heartbeating, progressing })
         {
             if (task.IsFaulted && task.Exception!.InnerException is { } cause and not OperationCanceledException)
             {
@@ -103,10 +107,11 @@ internal sealed partial class CaptureSession(
     /// them all) and each heartbeat, in WAL order. With <see cref="CaptureRelayOptions.MaxInFlight"/> unacknowledged
     /// it waits, and reads nothing meanwhile. Once <paramref name="publishToken"/> is cancelled (stopping) it produces
     /// nothing more but keeps the stream open (the last confirmation needs it) until <paramref name="streamToken"/> ends it.
+    /// Each transaction, once all of its events are handed to the producer, is told to <paramref name="progress"/>.
     /// </summary>
     internal static async Task PumpAsync(
         IAsyncEnumerable<CapturedChange> changes, OrderEventPublisher publisher, AckTracker tracker, TimeProvider time,
-        CancellationToken publishToken, CancellationToken streamToken)
+        CancellationToken publishToken, CancellationToken streamToken, ProgressRounds? progress = null)
     {
         await foreach (var change in changes.WithCancellation(streamToken))
         {
@@ -121,6 +126,8 @@ internal sealed partial class CaptureSession(
                             await tracker.WhenCapacityAsync().WaitAsync(publishToken);
                             await publisher.PublishAsync(captured, transaction, checkpoint, publishToken);
                         }
+
+                        progress?.Published(transaction.CommitLsn, transaction.CommitTimeMs);
 
                         break;
 

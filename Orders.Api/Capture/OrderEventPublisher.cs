@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Confluent.Kafka;
 using MessagePack;
 using PolyglotAspire.Contracts;
@@ -9,7 +10,7 @@ namespace PolyglotAspire.OrdersApi.Capture;
 /// <summary>
 /// Produces what the WAL delivers to Kafka, for one session: each outbox envelope with its commit LSN and time filled
 /// in (key = the order id's 16 big-endian bytes), continuing the trace of the request that made the change; an outbox
-/// row that is not an envelope to the dead-letter topic; heartbeat rounds to every partition. Kafka's answers go to the
+/// row that is not an envelope to the dead-letter topic; heartbeat and progress rounds to every partition. Kafka's answers go to the
 /// session's <see cref="AckTracker"/>.
 /// </summary>
 internal sealed partial class OrderEventPublisher(
@@ -91,14 +92,29 @@ internal sealed partial class OrderEventPublisher(
         }
 
         var targets = await partitions.GetAsync(cancellationToken);
-        var round = tracker.Add(heartbeat.Lsn, heartbeat.TimeMs, targets.Length);
+        await PublishRoundAsync(targets, tracker.Add(heartbeat.Lsn, heartbeat.TimeMs, targets.Length), telemetry.Heartbeats, cancellationToken);
+    }
+
+    /// <summary>
+    /// A progress round (<see cref="ProgressRounds"/>): a heartbeat of a transaction's commit LSN to every partition,
+    /// right after its events were handed to the producer. Not a checkpoint of the slot (the transaction's own is):
+    /// it only moves the watermarks; a refused message fails the session like any other.
+    /// </summary>
+    public async Task PublishProgressAsync(ulong commitLsn, long commitTimeMs, CancellationToken cancellationToken)
+    {
+        var targets = await partitions.GetAsync(cancellationToken);
+        await PublishRoundAsync(targets, new Checkpoint(commitLsn, commitTimeMs, targets.Length), telemetry.ProgressRounds, cancellationToken);
+    }
+
+    private async Task PublishRoundAsync(int[] targets, Checkpoint round, Counter<long> completed, CancellationToken cancellationToken)
+    {
         var value = OrderEventSerializer.Serialize(new OrderEvent
         {
             EventType = OrderEventType.Heartbeat,
             EventId = Guid.CreateVersion7(),
             OrderId = Guid.Empty,
-            CommitLsn = heartbeat.Lsn,
-            CommitTimeMs = heartbeat.TimeMs,
+            CommitLsn = round.Lsn,
+            CommitTimeMs = round.CommitTimeMs,
             SourceSystemId = source.SystemId,
             SourceTimeline = source.Timeline,
             PartitionCount = targets.Length == 0 ? 0 : targets[^1] + 1,
@@ -106,7 +122,7 @@ internal sealed partial class OrderEventPublisher(
         foreach (var partition in targets)
         {
             await ProduceAsync(new TopicPartition(options.Topic, new Partition(partition)), new Message<byte[], byte[]> { Key = null!, Value = value },
-                report => OnHeartbeatDelivered(report, round), cancellationToken);
+                report => OnRoundDelivered(report, round, completed), cancellationToken);
         }
     }
 
@@ -167,7 +183,7 @@ internal sealed partial class OrderEventPublisher(
         }
     }
 
-    private void OnHeartbeatDelivered(DeliveryReport<byte[], byte[]> report, Checkpoint round)
+    private void OnRoundDelivered(DeliveryReport<byte[], byte[]> report, Checkpoint round, Counter<long> completed)
     {
         try
         {
@@ -181,7 +197,7 @@ internal sealed partial class OrderEventPublisher(
                 tracker.Acknowledged(round);
                 if (round.IsComplete)
                 {
-                    telemetry.Heartbeats.Add(1);
+                    completed.Add(1);
                 }
             }
         }

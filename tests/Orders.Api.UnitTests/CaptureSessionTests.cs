@@ -59,6 +59,28 @@ public sealed class CaptureSessionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_progress_round_follows_the_last_event_of_its_transaction()
+    {
+        var tracker = new AckTracker(100, _time);
+        var progress = new ProgressRounds(TimeSpan.FromMilliseconds(20), _time);
+        var publisher = CaptureTesting.Publisher(_producer, tracker, _time, 0, 1);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var rounds = Task.Run(() => progress.RunAsync(publisher.PublishProgressAsync, stop.Token), stop.Token);
+        Guid a = Guid.CreateVersion7(), b = Guid.CreateVersion7();
+        _wal.Writer.TryWrite(Transaction(100, a, b));
+        _wal.Writer.Complete();
+        var pump = Task.Run(() => CaptureSession.PumpAsync(Stream(), publisher, tracker, _time, stop.Token, stop.Token, progress), stop.Token);
+
+        await CaptureTesting.Until(() => _producer.Messages.Count == 4, "both events and the round");
+        await pump.WaitAsync(CaptureTesting.Timeout, TestContext.Current.CancellationToken);
+        var messages = _producer.Messages.ToList();
+        Assert.Equal([a, b], messages.Take(2).Select(m => new Guid(m.Message.Key, bigEndian: true)));
+        Assert.All(messages.Skip(2), m => Assert.Equal((OrderEventType.Heartbeat, 100UL), (OrderEventSerializer.Deserialize(m.Message.Value).EventType, OrderEventSerializer.Deserialize(m.Message.Value).CommitLsn)));
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => rounds);
+    }
+
+    [Fact]
     public async Task With_too_much_unacknowledged_it_waits_for_Kafka_before_publishing_more()
     {
         var tracker = new AckTracker(maxInFlight: 2, _time);

@@ -189,6 +189,32 @@ public sealed class OrderEventPublisherTests : IDisposable
     }
 
     [Fact]
+    public async Task A_progress_round_goes_to_every_partition_at_once_and_is_no_checkpoint_of_the_slot()
+    {
+        var publisher = CaptureTesting.Publisher(_producer, _tracker, _time, 0, 1, 2);
+        var (captured, transaction, checkpoint) = Captured(OrderEventSerializer.Serialize(Envelope(Guid.CreateVersion7())));
+        await publisher.PublishAsync(captured, transaction, checkpoint, TestContext.Current.CancellationToken);
+
+        // Not waiting for the event's acknowledgement: the producer keeps each partition in order.
+        await publisher.PublishProgressAsync(transaction.CommitLsn, transaction.CommitTimeMs, TestContext.Current.CancellationToken)
+            .WaitAsync(CaptureTesting.Timeout, TestContext.Current.CancellationToken);
+        var round = _producer.Messages.Skip(1).ToList();
+        Assert.Equal([0, 1, 2], round.Select(m => m.Destination.Partition.Value));
+        var beat = OrderEventSerializer.Deserialize(round[0].Message.Value);
+        Assert.Equal((OrderEventType.Heartbeat, transaction.CommitLsn, transaction.CommitTimeMs, 3), (beat.EventType, beat.CommitLsn, beat.CommitTimeMs, beat.PartitionCount));
+
+        // The slot moves with the transaction's own checkpoint, whatever the round's acknowledgements.
+        _producer.Acknowledge(1);
+        _producer.Acknowledge(2);
+        _producer.Acknowledge(3);
+        Assert.False(_tracker.TryAdvance());
+        _producer.Acknowledge(0);
+        Assert.True(_tracker.TryAdvance());
+        Assert.Equal(transaction.CommitLsn, _tracker.ConfirmedLsn);
+        Assert.Equal(0, _tracker.InFlight);
+    }
+
+    [Fact]
     public async Task No_heartbeat_follows_a_refused_event()
     {
         var publisher = CaptureTesting.Publisher(_producer, _tracker, _time, 0);

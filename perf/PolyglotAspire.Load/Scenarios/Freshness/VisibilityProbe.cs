@@ -9,7 +9,10 @@ namespace PolyglotAspire.Load.Scenarios.Freshness;
 /// on that table, polled every <paramref name="interval"/>, for every order sent and not yet seen (looked up by its
 /// customer id, unique per order; see <see cref="IWriteObserver"/>). An order counts as visible at the moment the
 /// answer that first holds it arrives: a reader who asked had it by then, so the figure never flatters a peer; its
-/// resolution is the poll interval plus one query.
+/// resolution is the poll interval plus one query. Each poll asks only for orders created since a little before the
+/// oldest one it waits for (<c>created_at</c> is set when the order is written, on this machine's clock): the question
+/// stays the size of what is outstanding, not of the table. <c>orders</c> answers it from its primary index
+/// (<c>created_at</c> leads its sorting key); the mirror, sorted by <c>order_id</c>, scans.
 /// <para>
 /// Why this and not Analytics.Api's <c>/freshness?token=…&amp;waitMs=…</c>: the token says when the worker's watermark
 /// (the minimum over all partitions, advanced by heartbeats) has passed a write, which is the read-your-writes
@@ -23,9 +26,11 @@ internal sealed class VisibilityProbe(ClickHouseClient clickhouse, string table,
     // Enough to hold the outstanding orders of a second at the highest rate; older ones are asked for first.
     private const int MaxKeysPerPoll = 4_000;
 
-    private readonly ConcurrentDictionary<string, long> _outstanding = new(); // customer id → order of sending
+    // Orders are written after they are sent, on the same clock: this much before the oldest send is a safe lower bound.
+    private static readonly TimeSpan CreatedAtMargin = TimeSpan.FromSeconds(5);
+
+    private readonly ConcurrentDictionary<string, long> _outstanding = new(); // customer id → when sent (UTC ticks; oldest asked first)
     private readonly ConcurrentDictionary<string, long> _seen = new(); // customer id → unix µs the answer arrived
-    private long _sent;
 
     public string Table => table;
 
@@ -36,11 +41,14 @@ internal sealed class VisibilityProbe(ClickHouseClient clickhouse, string table,
 
     public int Polls { get; private set; }
 
+    /// <summary>Each successful poll's round trip: what the ruler itself adds (up to one poll plus the interval).</summary>
+    public Latency PollTime { get; } = new();
+
     public int FailedPolls { get; private set; }
 
     public string? LastFailure { get; private set; }
 
-    public void Sending(string customerId) => _outstanding[customerId] = Interlocked.Increment(ref _sent);
+    public void Sending(string customerId) => _outstanding[customerId] = DateTime.UtcNow.Ticks;
 
     // An order that was not created will never show up: stop asking for it.
     public void Answered(string customerId, HttpResponseMessage? response)
@@ -57,12 +65,13 @@ internal sealed class VisibilityProbe(ClickHouseClient clickhouse, string table,
         while (!stop.IsCancellationRequested)
         {
             // ToArray is the dictionary's own atomic snapshot; LINQ straight over it races with the load's writers.
-            var keys = _outstanding.ToArray().OrderBy(o => o.Value).Take(MaxKeysPerPoll).Select(o => o.Key).ToArray();
+            var oldest = _outstanding.ToArray().OrderBy(o => o.Value).Take(MaxKeysPerPoll).ToArray();
+            var keys = oldest.Select(o => o.Key).ToArray();
             if (keys.Length > 0)
             {
                 try
                 {
-                    await PollAsync(keys, stop);
+                    await PollAsync(keys, new DateTime(oldest[0].Value, DateTimeKind.Utc) - CreatedAtMargin, stop);
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
@@ -106,11 +115,13 @@ internal sealed class VisibilityProbe(ClickHouseClient clickhouse, string table,
         }
     }
 
-    private async Task PollAsync(string[] keys, CancellationToken stop)
+    private async Task PollAsync(string[] keys, DateTime since, CancellationToken stop)
     {
         // The keys are the load's own customer ids (prefix + digits, no quotes), so they are inlined: a few thousand
         // of them would overflow a URL's query parameter, and the statement goes in the request body.
-        var sql = $"SELECT customer_id FROM {table} WHERE customer_id IN ('{string.Join("','", keys)}')";
+        var sql = $"SELECT customer_id FROM {table} WHERE created_at >= toDateTime64('{since:yyyy-MM-dd HH:mm:ss}', 3, 'UTC') " +
+            $"AND customer_id IN ('{string.Join("','", keys)}')";
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var found = new List<string>();
         using (var reader = await clickhouse.ExecuteReaderAsync(sql, cancellationToken: stop))
         {
@@ -121,6 +132,7 @@ internal sealed class VisibilityProbe(ClickHouseClient clickhouse, string table,
         }
 
         var arrived = UnixMicroseconds.Now;
+        PollTime.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started));
         foreach (var customerId in found)
         {
             _outstanding.TryRemove(customerId, out _);
