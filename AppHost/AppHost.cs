@@ -19,6 +19,7 @@ var ordersApi = builder.AddProject<Projects.Orders_Api>("orders-api")
     .WithKafka(engines.Kafka)
     .WithAllowedHosts(allowedHosts)
     .WithSection(builder.Configuration, "RateLimiting")
+    .WithSection(builder.Configuration, "CaptureRelay") // e.g. CaptureRelay:ProgressInterval=00:00:00 (off)
     .WithHttpHealthCheck("/health")
     .WithOrdersCommands(authentication);
 authentication.ValidateTokens(ordersApi);

@@ -103,7 +103,7 @@ internal sealed partial class OrderEventPublisher(
     public async Task PublishProgressAsync(ulong commitLsn, long commitTimeMs, CancellationToken cancellationToken)
     {
         var targets = await partitions.GetAsync(cancellationToken);
-        await PublishRoundAsync(targets, new Checkpoint(commitLsn, commitTimeMs, targets.Length), telemetry.ProgressRounds, cancellationToken);
+        await PublishRoundAsync(targets, new Checkpoint(commitLsn, commitTimeMs, targets.Length), telemetry.Progress, cancellationToken);
     }
 
     private async Task PublishRoundAsync(int[] targets, Checkpoint round, Counter<long> completed, CancellationToken cancellationToken)

@@ -35,7 +35,7 @@ public sealed class OrdersTelemetry : IDisposable
             "Order events acknowledged by Kafka.");
         Heartbeats = _meter.CreateCounter<long>("polyglot.orders.capture.heartbeats", "{heartbeat}",
             "Heartbeat rounds published (one message per partition each).");
-        ProgressRounds = _meter.CreateCounter<long>("polyglot.orders.capture.progress_rounds", "{round}",
+        Progress = _meter.CreateCounter<long>("polyglot.orders.capture.progress_rounds", "{round}",
             "Progress rounds published: a transaction's commit LSN to every partition, at most one per CaptureRelay:ProgressInterval.");
         PublishFailures = _meter.CreateCounter<long>("polyglot.orders.capture.publish_failures", "{failure}",
             "Events Kafka refused or that could not be produced, by error.type (the relay restarts from the slot's confirmed LSN).");
@@ -61,7 +61,7 @@ public sealed class OrdersTelemetry : IDisposable
     public Counter<long> Writes { get; }
     public Counter<long> Published { get; }
     public Counter<long> Heartbeats { get; }
-    public Counter<long> ProgressRounds { get; }
+    public Counter<long> Progress { get; }
     public Counter<long> PublishFailures { get; }
     public Counter<long> SessionFailures { get; }
     public Counter<long> DeadLettered { get; }

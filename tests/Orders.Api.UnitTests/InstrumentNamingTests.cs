@@ -18,6 +18,7 @@ public sealed class InstrumentNamingTests
             ("polyglot.orders.capture.dead_lettered", "{event}", "Counter"),
             ("polyglot.orders.capture.heartbeats", "{heartbeat}", "Counter"),
             ("polyglot.orders.capture.in_flight", "{event}", "ObservableGauge"),
+            ("polyglot.orders.capture.progress_rounds", "{round}", "Counter"),
             ("polyglot.orders.capture.publish_failures", "{failure}", "Counter"),
             ("polyglot.orders.capture.published", "{event}", "Counter"),
             ("polyglot.orders.capture.session_failures", "{failure}", "Counter"),

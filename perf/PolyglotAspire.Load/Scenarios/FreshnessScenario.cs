@@ -56,7 +56,7 @@ internal sealed class FreshnessScenario : IScenario
         var settings = new Settings(
             (options.Get("rates") ?? $"500,2000,{Max}").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             options.GetSeconds("seconds", 20),
-            options.GetSeconds("warmup-seconds", 30),
+            options.GetSeconds("warmup-seconds", 90),
             options.GetInt("clients", 32),
             TimeSpan.FromMilliseconds(options.GetInt("poll-ms", 20)),
             options.GetSeconds("drain-seconds", 30),
@@ -121,10 +121,11 @@ internal sealed class FreshnessScenario : IScenario
 
     /// <summary>
     /// A whole phase at the first steady rate, every probe running, before anything is measured: the services are
-    /// .NET processes that start cold (tiered JIT, connection pools, the worker's pools), and a 5 s closed-loop warm-up
-    /// left the first measured phase about 4× slower at p50 than the same rate measured right after it (2026-12-05:
-    /// 295 then 38 ms for ours, 171 then 62 ms for the mirror, which shares the machine with them). What the warm-up
-    /// measured is noted, not tabled: the tables are the steady state a running system has.
+    /// .NET processes and Kafka a JVM, all starting cold (tiered JIT, connection pools, the worker's pools) on 2 shared
+    /// cores. A 5 s closed-loop warm-up left the first measured phase about 4× slower at p50 than the same rate right
+    /// after it (2026-12-05: 295 then 38 ms for ours, 171 then 62 ms for the mirror, which shares the machine); after
+    /// 30 s at 500/s the per-second lag still fell for another ~40 s (≈700 → 200 ms), after 90 s it was flat. What the
+    /// warm-up measured is noted, not tabled: the tables are the steady state a running system has.
     /// </summary>
     private static async Task WarmUpAsync(PhaseRunner run, Settings settings, MaterializedPostgresMirror? mirror, ScenarioResult result, CancellationToken cancellationToken)
     {
