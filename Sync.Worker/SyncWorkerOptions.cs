@@ -74,7 +74,7 @@ public sealed class SyncWorkerOptions
     /// Full batches (row or byte limit) waiting for the busy committer while the next one fills, so that decoding a
     /// backlog overlaps its inserts. A batch below its limits is never queued: it keeps growing until the committer is
     /// free, so this never delays a row at steady rates. 2: a 2M-event drain (perf <c>sink</c>, 2026-12-05, alternating
-    /// runs) went at 283k/287k/290k events/s against 247k/255k/258k/264k with 1 (3: 272k; 2 with two inserts in flight:
+    /// runs) went at 283k/287k/290k events/s against 247k–269k in five runs with 1 (3: 272k; 2 with two inserts in flight:
     /// 254k), at one more pooled batch (~11 MB at 100k rows).
     /// </summary>
     public int PendingBatches { get; set; } = 2;
