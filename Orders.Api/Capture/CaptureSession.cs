@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -94,7 +95,7 @@ internal sealed partial class CaptureSession(
         {
             if (task.IsFaulted && task.Exception!.InnerException is { } cause and not OperationCanceledException)
             {
-                throw cause;
+                ExceptionDispatchInfo.Throw(cause); // with the stack of where it happened, not of this line
             }
         }
 

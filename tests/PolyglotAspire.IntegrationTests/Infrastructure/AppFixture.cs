@@ -101,13 +101,14 @@ public class AppFixture : IAsyncLifetime
     /// <summary>Starts a stopped resource and waits until it is healthy again (or only running, for a test that expects it unhealthy).</summary>
     public async Task StartAsync(string resource, CancellationToken cancellationToken, bool waitUntilHealthy = true)
     {
+        var issued = DateTime.UtcNow;
         var result = await App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, cancellationToken);
         Assert.True(result.Success, $"starting {resource}: {result.Message}");
         // The command returns before the new run is visible: until then the snapshot still says how the last one ended.
         await App.ResourceNotifications.WaitForResourceAsync(resource, e => !IsStopped(e.Snapshot), cancellationToken);
         if (waitUntilHealthy)
         {
-            await WaitForHealthyAsync(resource, cancellationToken);
+            await WaitForHealthyAsync(resource, cancellationToken, endedAfter: issued);
         }
         else
         {
@@ -154,11 +155,16 @@ public class AppFixture : IAsyncLifetime
     public string RecentLogs(string resource, int lines = 40) =>
         _logs.TryGetValue(resource, out var queue) ? string.Join(Environment.NewLine, queue.TakeLast(lines)) : "(no logs)";
 
-    public async Task WaitForHealthyAsync(string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until <paramref name="name"/> is healthy; fails if it fails to start or ends. With <paramref name="endedAfter"/>
+    /// (a restart), an end stamped before it is the previous run's, published late under load: it is not this run's.
+    /// </summary>
+    public async Task WaitForHealthyAsync(string name, CancellationToken cancellationToken, DateTime? endedAfter = null)
     {
         var outcome = await App.ResourceNotifications.WaitForResourceAsync(name, e =>
             e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy
-            || e.Snapshot.State?.Text is { } state && (state == KnownResourceStates.FailedToStart || KnownResourceStates.TerminalStates.Contains(state)),
+            || e.Snapshot.State?.Text is { } state && (state == KnownResourceStates.FailedToStart || KnownResourceStates.TerminalStates.Contains(state))
+                && !(endedAfter is { } after && e.Snapshot.StopTimeStamp is { } stopped && stopped.ToUniversalTime() < after),
             cancellationToken);
         if (outcome.Snapshot.HealthStatus != Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy)
         {
