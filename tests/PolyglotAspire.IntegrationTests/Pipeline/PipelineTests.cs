@@ -31,18 +31,40 @@ public sealed class PipelineTests(PipelineFixture fixture)
         Assert.Equal(0UL, (ulong)(await client.ExecuteScalarAsync("SELECT count() FROM orders WHERE order_id = toUUID('00000000-0000-0000-0000-000000000000')", cancellationToken: _ct))!);
 
         // The watermark: every partition holds the heartbeat's LSN and time (contracts.md §2, §4), and sync_state's
-        // next_offset is what the group committed.
-        var committed = await fixture.CommittedAsync();
-        using var reader = await client.ExecuteReaderAsync(
-            "SELECT partition, next_offset, lsn, toUnixTimestamp64Milli(as_of) FROM sync_state FINAL WHERE topic = 'orders.events' ORDER BY partition",
-            cancellationToken: _ct);
-        var partitions = 0;
-        while (reader.Read())
+        // next_offset is what the group committed. The app's relay keeps sending heartbeats, and a batch writes
+        // sync_state just before it commits: a read between the two sees sync_state one batch ahead, so the two are
+        // read again (briefly) until they agree, and the last read is what is asserted.
+        long[] committed = [];
+        var rows = new List<(int Partition, long NextOffset, ulong Lsn, long AsOfMs)>();
+        for (var attempt = 0; attempt < 50; attempt++)
         {
-            var partition = Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture);
-            Assert.Equal(committed[partition], Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture));
-            Assert.True(Convert.ToUInt64(reader.GetValue(2), CultureInfo.InvariantCulture) >= heartbeat.CommitLsn, $"partition {partition} lsn");
-            Assert.True(Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture) >= heartbeat.CommitTimeMs, $"partition {partition} as_of");
+            committed = await fixture.CommittedAsync();
+            rows.Clear();
+            using (var reader = await client.ExecuteReaderAsync(
+                "SELECT partition, next_offset, lsn, toUnixTimestamp64Milli(as_of) FROM sync_state FINAL WHERE topic = 'orders.events' ORDER BY partition",
+                cancellationToken: _ct))
+            {
+                while (reader.Read())
+                {
+                    rows.Add((Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture),
+                        Convert.ToUInt64(reader.GetValue(2), CultureInfo.InvariantCulture), Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture)));
+                }
+            }
+
+            if (rows.All(r => r.NextOffset == committed[r.Partition]))
+            {
+                break;
+            }
+
+            await Task.Delay(100, _ct);
+        }
+
+        var partitions = 0;
+        foreach (var (partition, nextOffset, lsn, asOfMs) in rows)
+        {
+            Assert.Equal(committed[partition], nextOffset);
+            Assert.True(lsn >= heartbeat.CommitLsn, $"partition {partition} lsn");
+            Assert.True(asOfMs >= heartbeat.CommitTimeMs, $"partition {partition} as_of");
             partitions++;
         }
 
