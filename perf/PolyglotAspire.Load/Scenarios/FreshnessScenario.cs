@@ -193,7 +193,7 @@ internal sealed class FreshnessScenario : IScenario
             var paths = new List<Visibility>();
             if (inClickHouse is not null)
             {
-                paths.Add(CommitToVisible(inClickHouse, $"ours: row in ClickHouse `orders` (polled every {settings.PollInterval.TotalMilliseconds:F0} ms)", commits));
+                paths.Add(CommitToVisible(inClickHouse, "ours: row in ClickHouse `orders`", commits));
             }
 
             if (token is not null)
@@ -204,7 +204,7 @@ internal sealed class FreshnessScenario : IScenario
 
             if (inMirror is not null)
             {
-                paths.Add(CommitToVisible(inMirror, $"peer: row in MaterializedPostgreSQL mirror (polled every {settings.PollInterval.TotalMilliseconds:F0} ms)", commits));
+                paths.Add(CommitToVisible(inMirror, "peer: row in MaterializedPostgreSQL mirror", commits));
             }
 
             if (pipeline)
@@ -215,11 +215,12 @@ internal sealed class FreshnessScenario : IScenario
             return new PhaseOutcome(rate, measured, write, commits.Count, paths, lag);
         }
 
-        private static Visibility CommitToVisible(VisibilityProbe probe, string path, Dictionary<string, long> commits)
+        /// <summary>A probed table's row, named with how it was polled: the interval, what a poll took (the ruler's own share), failures.</summary>
+        private Visibility CommitToVisible(VisibilityProbe probe, string what, Dictionary<string, long> commits)
         {
-            var polls = $"a poll took p50 {probe.PollTime.Ms(50):F0} / p99 {probe.PollTime.Ms(99):F0} ms";
+            var polled = $"polled every {settings.PollInterval.TotalMilliseconds:F0} ms; a poll took p50 {probe.PollTime.Ms(50):F0} / p99 {probe.PollTime.Ms(99):F0} ms";
             var failed = probe.FailedPolls == 0 ? "" : $"; {probe.FailedPolls} of {probe.Polls + probe.FailedPolls} polls failed: {probe.LastFailure}";
-            return CommitToVisible($"{path[..^1]}; {polls}){failed}", probe.Seen, commits);
+            return CommitToVisible($"{what} ({polled}){failed}", probe.Seen, commits);
         }
 
         private static Visibility CommitToVisible(string path, IReadOnlyDictionary<string, long> seen, Dictionary<string, long> commits)

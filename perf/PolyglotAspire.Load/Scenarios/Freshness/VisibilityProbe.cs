@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using ClickHouse.Driver;
 
@@ -121,7 +122,7 @@ internal sealed class VisibilityProbe(ClickHouseClient clickhouse, string table,
         // of them would overflow a URL's query parameter, and the statement goes in the request body.
         var sql = $"SELECT customer_id FROM {table} WHERE created_at >= toDateTime64('{since:yyyy-MM-dd HH:mm:ss}', 3, 'UTC') " +
             $"AND customer_id IN ('{string.Join("','", keys)}')";
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var started = Stopwatch.GetTimestamp();
         var found = new List<string>();
         using (var reader = await clickhouse.ExecuteReaderAsync(sql, cancellationToken: stop))
         {
@@ -132,7 +133,7 @@ internal sealed class VisibilityProbe(ClickHouseClient clickhouse, string table,
         }
 
         var arrived = UnixMicroseconds.Now;
-        PollTime.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        PollTime.Record(Stopwatch.GetElapsedTime(started));
         foreach (var customerId in found)
         {
             _outstanding.TryRemove(customerId, out _);
