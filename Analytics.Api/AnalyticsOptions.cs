@@ -15,9 +15,17 @@ public sealed class AnalyticsOptions
     [Range(0, 60_000)]
     public int SessionWaitMs { get; set; } = 2_000;
 
-    /// <summary>How old a watermark may be when a request reads it; also the poll period while waiting for a token.</summary>
+    /// <summary>How old a watermark may be when a request reads it.</summary>
     [Range(5, 5_000)]
     public int WatermarkMaxAgeMs { get; set; } = 25;
+
+    /// <summary>
+    /// While a token waits (a <c>session</c> read, a strong write), the watermark is read again this long after the
+    /// previous read ended, not after <see cref="WatermarkMaxAgeMs"/>: the wait is what the caller sees. Waiters share
+    /// each read, so this costs one small query on each store per period only while someone waits.
+    /// </summary>
+    [Range(1, 5_000)]
+    public int TokenPollMs { get; set; } = 5;
 
     /// <summary>
     /// How old a watermark an <c>eventual</c> answer may carry without waiting for a new read (which then starts in

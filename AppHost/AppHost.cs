@@ -31,6 +31,7 @@ var syncWorker = builder.AddProject<Projects.Sync_Worker>("sync-worker")
     // PostgreSQL only for backfills (POST /api/admin/backfill): no WaitFor, the pipeline never depends on it.
     .WithReference(engines.OrdersDb)
     .WithSection(builder.Configuration, "SyncWorker") // e.g. by the load harness: SyncWorker:BatchMaxRows=50000
+    .WithSection(builder.Configuration, "Aspire:Confluent:Kafka:Consumer") // e.g. …:Config:FetchWaitMaxMs=500
     .WithHttpHealthCheck("/health")
     .WithSyncCommands(authentication);
 authentication.ValidateTokens(syncWorker); // its /api/admin/* endpoints

@@ -12,8 +12,9 @@ namespace PolyglotAspire.Analytics.Freshness;
 /// Reads how far ClickHouse has applied the change stream (<c>sync_state</c>, written by the sync worker) and
 /// compares it with the source (PostgreSQL's clock, last commit and WAL position, read right after). A watermark is
 /// trusted only if it belongs to that PostgreSQL and is not ahead of its WAL (<see cref="SourcePosition.Distrust"/>).
-/// Concurrent callers share one read of both per <see cref="AnalyticsOptions.WatermarkMaxAgeMs"/>, so many answers and waiting
-/// <c>session</c> reads cost one small query on each store per period, not one each.
+/// Concurrent callers share one read of both per <see cref="AnalyticsOptions.WatermarkMaxAgeMs"/> (per
+/// <see cref="AnalyticsOptions.TokenPollMs"/> while a token waits), so many answers and waiting <c>session</c> reads
+/// cost one small query on each store per period, not one each.
 /// </summary>
 public sealed partial class FreshnessMonitor(
     IClickHouseClient clickHouse,
@@ -84,10 +85,10 @@ public sealed partial class FreshnessMonitor(
     public async Task<bool> WaitForAsync(ConsistencyToken token, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = time.GetTimestamp() + (long)(timeout.TotalSeconds * time.TimestampFrequency);
-        var period = TimeSpan.FromMilliseconds(options.Value.WatermarkMaxAgeMs);
+        var period = TimeSpan.FromMilliseconds(options.Value.TokenPollMs);
+        var seen = await ObserveAsync(cancellationToken);
         while (true)
         {
-            var seen = await ObserveAsync(cancellationToken);
             if (seen.Untrusted is null && FreshnessSnapshot.Combine(seen.Partitions).Watermark >= token)
             {
                 return true;
@@ -100,19 +101,22 @@ public sealed partial class FreshnessMonitor(
             }
 
             await Task.Delay(left < period ? left : period, time, cancellationToken);
+            seen = await ObserveAsync(cancellationToken, newerThan: seen.ReadAt);
         }
     }
 
     /// <summary>
     /// Watermarks and the source's clock, read at most once per <see cref="AnalyticsOptions.WatermarkMaxAgeMs"/> for
-    /// everyone: under load, analytics answers cost the OLTP database one tiny query per period, not one each.
+    /// everyone: under load, analytics answers cost the OLTP database one tiny query per period, not one each. A
+    /// waiter asks for one read after the one it has seen (<paramref name="newerThan"/>): the latest if it is, else
+    /// the read in flight (started after the waiter's had ended: one runs at a time) or a new one.
     /// </summary>
-    private Task<Observation> ObserveAsync(CancellationToken cancellationToken, bool allowStale = false)
+    private Task<Observation> ObserveAsync(CancellationToken cancellationToken, bool allowStale = false, long? newerThan = null)
     {
         lock (_gate)
         {
             var age = _latest is { } seen ? time.GetElapsedTime(seen.ReadAt).TotalMilliseconds : double.MaxValue;
-            if (age < options.Value.WatermarkMaxAgeMs)
+            if (age < options.Value.WatermarkMaxAgeMs && (newerThan is null || _latest!.ReadAt > newerThan))
             {
                 return Task.FromResult(_latest!);
             }
