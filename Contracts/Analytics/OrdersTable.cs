@@ -16,7 +16,8 @@ namespace PolyglotAspire.Contracts.Analytics;
 /// </para>
 /// <para>
 /// Version 4 (3 was <c>sync_state</c>'s) lets ClickHouse merge a quiet partition into one part
-/// (<see cref="MergeSettings"/>): <c>FINAL</c> over a partition of one part merges nothing.
+/// (<see cref="MergeSettings"/>): <c>FINAL</c> over a partition of one part merges nothing. Version 5 removes
+/// outdated parts in small, frequent rounds (<see cref="PartCleanup"/>).
 /// </para>
 /// </summary>
 public static class OrdersTable
@@ -24,7 +25,7 @@ public static class OrdersTable
     public const string Name = "orders";
 
     /// <summary>The version of the shape below; the worker's migrations bring an older table to it.</summary>
-    public const int Version = 4;
+    public const int Version = 5;
 
     /// <summary>The column definitions, in table order.</summary>
     public const string ColumnDefinitions = """
@@ -83,7 +84,7 @@ public static class OrdersTable
         CREATE TABLE IF NOT EXISTS {table} {onCluster}({ColumnDefinitions})
         ENGINE = {(replicated ? "Replicated" : "")}ReplacingMergeTree(version, is_deleted)
         PARTITION BY {PartitionKey} ORDER BY ({SortingKey})
-        SETTINGS {(replicated ? "replicated" : "non_replicated")}_deduplication_window = {DeduplicationWindow}, {MergeSettings}
+        SETTINGS {(replicated ? "replicated" : "non_replicated")}_deduplication_window = {DeduplicationWindow}, {MergeSettings}, {PartCleanup.Settings}
         """;
 
     /// <summary>The partition an order created at <paramref name="createdAt"/> (UTC) lives in: <c>yyyyMM</c>.</summary>

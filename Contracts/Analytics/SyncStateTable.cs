@@ -10,8 +10,8 @@ public static class SyncStateTable
 {
     public const string Name = "sync_state";
 
-    /// <summary>The schema version that gave the table its current shape (version 3 added the source columns).</summary>
-    public const int Version = 3;
+    /// <summary>The schema version that gave the table its current shape (3 added the source columns, 5 <see cref="PartCleanup"/>).</summary>
+    public const int Version = 5;
 
     /// <summary>The column definitions, in table order.</summary>
     public const string ColumnDefinitions = """
@@ -39,5 +39,6 @@ public static class SyncStateTable
         $"""
         CREATE TABLE IF NOT EXISTS {table} {onCluster}({ColumnDefinitions})
         ENGINE = {(replicated ? "Replicated" : "")}ReplacingMergeTree(updated_at) ORDER BY ({SortingKey})
+        SETTINGS {PartCleanup.Settings}
         """;
 }

@@ -15,7 +15,7 @@ internal sealed partial class SchemaMigrator(IClickHouseClient client, SchemaLay
     public const string Table = "schema_migrations";
 
     /// <summary>Every migration, oldest first. The last one's version is the schema this build writes.</summary>
-    public static readonly IReadOnlyList<ISchemaMigration> All = [new Migration0001Initial(), new Migration0002PartitionedOrders(), new Migration0003SyncStateSource(), new Migration0004QuietPartitionsMerged()];
+    public static readonly IReadOnlyList<ISchemaMigration> All = [new Migration0001Initial(), new Migration0002PartitionedOrders(), new Migration0003SyncStateSource(), new Migration0004QuietPartitionsMerged(), new Migration0005PartsRemovedSteadily()];
 
     private const string AppliedSql = "SELECT version FROM " + Table + " FINAL";
 

@@ -133,9 +133,12 @@ public sealed class SchemaMigrationTests(EngineFixture engine)
         Assert.Equal($"{OrdersTable.PartitionKey}\t{OrdersTable.SortingKey}",
             await TextAsync(client, "SELECT partition_key, sorting_key FROM system.tables WHERE database = currentDatabase() AND name = 'orders' FORMAT TSV"));
         Assert.Equal("orders\nschema_migrations\nsync_state", await TextAsync(client, "SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name FORMAT TSV"));
-        Assert.Equal("1\n2\n3\n4", await TextAsync(client, $"SELECT version FROM {SchemaMigrator.Table} FINAL ORDER BY version FORMAT TSV"));
-        Assert.Contains(OrdersTable.MergeSettings,
-            await TextAsync(client, "SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = 'orders' FORMAT TSVRaw"), StringComparison.Ordinal);
+        Assert.Equal("1\n2\n3\n4\n5", await TextAsync(client, $"SELECT version FROM {SchemaMigrator.Table} FINAL ORDER BY version FORMAT TSV"));
+        var orders = await TextAsync(client, "SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = 'orders' FORMAT TSVRaw");
+        Assert.Contains(OrdersTable.MergeSettings, orders, StringComparison.Ordinal);
+        Assert.Contains(PartCleanup.Settings, orders, StringComparison.Ordinal);
+        Assert.Contains(PartCleanup.Settings,
+            await TextAsync(client, "SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = 'sync_state' FORMAT TSVRaw"), StringComparison.Ordinal);
         Assert.Equal(string.Join("\n", SyncStateTable.InsertColumns),
             await TextAsync(client, "SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'sync_state' ORDER BY position FORMAT TSV"));
     }

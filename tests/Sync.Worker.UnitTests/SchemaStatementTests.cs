@@ -36,7 +36,9 @@ public sealed class SchemaStatementTests(EngineFixture engine)
         Assert.Contains("ENGINE = ReplacingMergeTree(version, is_deleted)", create, StringComparison.Ordinal);
         Assert.Contains("PARTITION BY toYYYYMM(created_at) ORDER BY (created_at, order_id)", create, StringComparison.Ordinal);
         Assert.Contains("min_age_to_force_merge_seconds = 300, min_age_to_force_merge_on_partition_only = 1", create, StringComparison.Ordinal);
-        Assert.Equal(4, SchemaMigrator.CurrentVersion);
+        Assert.Contains("cleanup_delay_period = 1, cleanup_delay_period_random_add = 1, concurrent_part_removal_threshold = 10000", create, StringComparison.Ordinal);
+        Assert.Contains(PartCleanup.Settings, SyncStateTable.CreateStatement("sync_state"), StringComparison.Ordinal);
+        Assert.Equal(5, SchemaMigrator.CurrentVersion);
         Assert.Equal(Math.Max(OrdersTable.Version, SyncStateTable.Version), SchemaMigrator.CurrentVersion);
     }
 
@@ -47,6 +49,15 @@ public sealed class SchemaStatementTests(EngineFixture engine)
             Migration0004QuietPartitionsMerged.Statements(Single));
         Assert.Equal(["ALTER TABLE orders_local ON CLUSTER `analytics_cluster` MODIFY SETTING min_age_to_force_merge_seconds = 300, min_age_to_force_merge_on_partition_only = 1"],
             Migration0004QuietPartitionsMerged.Statements(Cluster));
+    }
+
+    [Fact]
+    public void Version_5_removes_outdated_parts_steadily_from_both_per_node_tables()
+    {
+        const string Cleanup = "MODIFY SETTING cleanup_delay_period = 1, cleanup_delay_period_random_add = 1, concurrent_part_removal_threshold = 10000";
+        Assert.Equal([$"ALTER TABLE orders {Cleanup}", $"ALTER TABLE sync_state {Cleanup}"], Migration0005PartsRemovedSteadily.Statements(Single));
+        Assert.Equal([$"ALTER TABLE orders_local ON CLUSTER `analytics_cluster` {Cleanup}", $"ALTER TABLE sync_state_local ON CLUSTER `analytics_cluster` {Cleanup}"],
+            Migration0005PartsRemovedSteadily.Statements(Cluster));
     }
 
     [Fact]
@@ -126,7 +137,7 @@ public sealed class SchemaStatementTests(EngineFixture engine)
         string[] statements =
         [
             SchemaMigrator.CreateTableStatement(layout), .. Migration0001Initial.Statements(layout),
-            .. v2.CreateLive, .. v2.CreateCopy, v2.Copy, v2.Exchange, .. v2.DropCopy,
+            .. v2.CreateLive, .. v2.CreateCopy, v2.Copy, v2.Exchange, .. v2.DropCopy, .. Migration0005PartsRemovedSteadily.Statements(layout),
         ];
         using var client = engine.CreateClient();
         foreach (var statement in statements)
